@@ -32,7 +32,9 @@ class Embedder:
         with self._lock:
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
 
+                hf_logging.disable_progress_bar()  # a "Loading weights" bar on every start is noise
                 self._model = SentenceTransformer(self.settings.resolved_model(), device="cpu")
             return self._model
 

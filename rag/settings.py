@@ -60,6 +60,8 @@ class Settings:
     rrf_k: int = 60
     #: Weight of the dense ranking in the fusion (BM25 gets 1 - dense_weight).
     dense_weight: float = 0.5
+    #: Lift given to chronology entries of a period the question names, as a share of a top fused score.
+    date_boost: float = 0.5
     #: Answers whose confidence falls below this abstain. Calibrated on the dev questions (eval/README.md).
     min_confidence: float = 0.5
     #: Longest question accepted, in characters; longer ones are refused.

@@ -1,0 +1,50 @@
+# Two commands for a fresh machine: `make run` (the assistant) and `make test` (the tests).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 7860
+
+export HF_HUB_OFFLINE := 1
+export HF_HUB_DISABLE_TELEMETRY := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: run test install browser lint eval bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch first, pinned: the CPU wheel on this machine's disk (unpinned, pip pulls a multi-GB CUDA build)
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Install, build the default index on first use, start the chat page on http://$(HOST):$(PORT)
+run: $(STAMP)
+	$(BIN)/rag serve --host $(HOST) --port $(PORT)
+
+## Install (with Debian's chromium for the browser tests) and run the whole test suite
+test: $(STAMP) browser
+	$(BIN)/python -m pytest
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check rag ui eval tests
+	$(BIN)/mypy rag
+
+eval: $(STAMP)
+	$(BIN)/rag eval --json eval/report.json
+
+bench: $(STAMP)
+	$(BIN)/rag bench --json eval/bench.json
+
+clean:
+	rm -rf $(VENV) index/default build *.egg-info

@@ -1,0 +1,166 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 (bm25s) rankings fused, then made date-aware."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+
+from rag.dates import DateRange
+from rag.embed import Embedder
+from rag.errors import SettingsError
+from rag.index import Index
+from rag.schema import Kind, Passage
+from rag.settings import Settings
+
+#: Questions that ask for the events of a period, to be answered with every entry in date order.
+_TIMELINE = re.compile(
+    r"^\s*(?:and\s+)?(?:what|which)\s+(?:(?:else\s+)?(?:happened|took place|occurred|went on|was (?:held|happening))"
+    r"|(?:other\s+)?(?:events?|meetings?|things|visits?|calls?|statements?|engagements?)\b)"
+    r"|^\s*(?:list|show|give)\b.*\b(?:events?|meetings?|entries|happened)\b"
+    r"|\b(?:timeline|chronology)\s+(?:of|for)\b",
+    re.IGNORECASE,
+)
+#: Candidates each retriever contributes before fusion.
+CANDIDATES = 100
+#: Most entries a timeline answer lists.
+TIMELINE_LIMIT = 40
+
+
+def wants_timeline(question: str) -> bool:
+    """True for "what happened on/in …"-style questions.
+
+    Example:
+        >>> wants_timeline("What happened on Nov. 16?"), wants_timeline("Who met Kishida on Nov. 16?")
+        (True, False)
+    """
+    return bool(_TIMELINE.search(question))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions a reader sets by hand (the chat page's filters), as opposed to what a question says."""
+
+    start: date | None = None
+    end: date | None = None
+    kinds: tuple[Kind, ...] = ("article", "chronology")
+
+    def admits(self, p: Passage) -> bool:
+        if p.kind not in self.kinds:
+            return False
+        if p.kind == "chronology" and p.date_start and p.date_end:
+            if self.start and date.fromisoformat(p.date_end) < self.start:
+                return False
+            if self.end and date.fromisoformat(p.date_start) > self.end:
+                return False
+        return True
+
+
+class Retriever:
+    """Ranks an index's passages for a question.
+
+    `k` given to `retrieve` overrides the constructor's default.
+
+    Example:
+        >>> retriever = Retriever(index)  # doctest: +SKIP
+        >>> [p.date_start for p in retriever.retrieve("What happened on Nov. 16?")]  # doctest: +SKIP
+        ['2023-11-16', '2023-11-16', '2023-11-16']
+    """
+
+    def __init__(self, index: Index, embedder: Embedder | None = None, settings: Settings | None = None) -> None:
+        self.index = index
+        self.settings = settings or Settings()
+        self.embedder = embedder or Embedder(self.settings)
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def encode(self, text: str) -> np.ndarray:
+        """The question's unit vector, memoized (a follow-up or a re-asked question costs nothing)."""
+        vec = self._vectors.get(text)
+        if vec is None:
+            vec = self.embedder.encode_query(text)
+            self._vectors[text] = vec
+            if len(self._vectors) > 512:
+                self._vectors.popitem(last=False)
+        return vec
+
+    def dense(self, question: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+        n = min(n, len(self.index))
+        scores, ids = self.index.dense.search(self.encode(question)[None, :], n)
+        keep = ids[0] >= 0
+        return ids[0][keep].astype(np.int64), scores[0][keep]
+
+    def bm25(self, question: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.index.bm25.search(question, n)
+
+    def _fuse(self, dense: tuple[np.ndarray, np.ndarray], lexical: tuple[np.ndarray, np.ndarray]) -> dict[int, float]:
+        w = self.settings.dense_weight
+        fused: dict[int, float] = {}
+        if self.settings.fusion == "rrf":
+            for weight, (ids, _) in ((w, dense), (1.0 - w, lexical)):
+                for rank, pos in enumerate(ids.tolist(), start=1):
+                    fused[pos] = fused.get(pos, 0.0) + 2.0 * weight / (self.settings.rrf_k + rank)
+            return fused
+        for weight, (ids, scores) in ((w, dense), (1.0 - w, lexical)):
+            if len(scores) == 0:
+                continue
+            lo, hi = float(scores.min()), float(scores.max())
+            norm = (scores - lo) / (hi - lo) if hi > lo else np.ones_like(scores)
+            for pos, s in zip(ids.tolist(), norm.tolist()):
+                fused[pos] = fused.get(pos, 0.0) + weight * s
+        return fused
+
+    def retrieve(
+        self, question: str, k: int | None = None, filters: Filters | None = None, period: DateRange | None = None
+    ) -> list[Passage]:
+        """Best passages first, each with its fused `score`, `dense_rank` and `bm25_rank`.
+
+        A period named in the question (found here unless `period` is given) lifts the chronology
+        entries of that period to the top; a timeline question ("what happened in …") gets every
+        entry of the period, in date order.
+        """
+        k = self.settings.k if k is None else k
+        if k < 1:
+            raise SettingsError(f"k of {k} is too small; ask for at least one passage (default {self.settings.k}).")
+        passages = self.index.passages
+        n = min(len(passages), max(CANDIDATES, 4 * k))
+        dense, lexical = self.dense(question, n), self.bm25(question, n)
+        fused = self._fuse(dense, lexical)
+        dense_rank = {pos: r for r, pos in enumerate(dense[0].tolist(), start=1)}
+        dense_score = dict(zip(dense[0].tolist(), dense[1].tolist()))
+        bm25_rank = {pos: r for r, pos in enumerate(lexical[0].tolist(), start=1)}
+        bm25_score = dict(zip(lexical[0].tolist(), lexical[1].tolist()))
+        period = period or self.index.dates.interpret(question)
+        in_period: list[int] = []
+        # The boost is a share of the best score fusion can give, so it means the same for RRF and weighted.
+        boost = self.settings.date_boost * (2.0 / (self.settings.rrf_k + 1) if self.settings.fusion == "rrf" else 1.0)
+        if period is not None:
+            for pos, p in enumerate(passages):
+                if p.kind == "chronology" and p.date_start and p.date_end:
+                    if period.overlaps(date.fromisoformat(p.date_start), date.fromisoformat(p.date_end)):
+                        in_period.append(pos)
+                        fused[pos] = fused.get(pos, 0.0) + boost
+        if in_period and wants_timeline(question):
+            order = sorted(in_period, key=lambda pos: (passages[pos].date_start or "", pos))[: max(k, TIMELINE_LIMIT)]
+        else:
+            order = sorted(fused, key=lambda pos: -fused[pos])
+        out: list[Passage] = []
+        for pos in order:
+            p = passages[pos]
+            if filters is not None and not filters.admits(p):
+                continue
+            out.append(
+                replace(
+                    p,
+                    score=float(fused.get(pos, 0.0)),
+                    dense_rank=dense_rank.get(pos),
+                    bm25_rank=bm25_rank.get(pos),
+                    dense_score=dense_score.get(pos),
+                    bm25_score=bm25_score.get(pos),
+                )
+            )
+            if len(out) >= k and not (in_period and wants_timeline(question)):
+                break
+        return out

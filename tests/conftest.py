@@ -1,0 +1,42 @@
+"""Shared fixtures: the real bundled model, loaded once per session; indexes built in tmp folders."""
+
+from __future__ import annotations
+
+import os
+
+for _key, _value in {"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False",
+                     "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}.items():
+    os.environ.setdefault(_key, _value)
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from rag import DEFAULT_CORPUS, Assistant, Index, Settings, build_index  # noqa: E402
+from rag.embed import Embedder  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def embedder(settings: Settings) -> Embedder:
+    return Embedder(settings)
+
+
+@pytest.fixture(scope="session")
+def briefing_index(tmp_path_factory: pytest.TempPathFactory, settings: Settings, embedder: Embedder) -> Index:
+    """The shipped briefing, indexed once for the session in its own tmp folder."""
+    return build_index([DEFAULT_CORPUS], tmp_path_factory.mktemp("index"), settings, embedder, progress=False)
+
+
+@pytest.fixture(scope="session")
+def assistant(briefing_index: Index, settings: Settings, embedder: Embedder) -> Assistant:
+    return Assistant(briefing_index, settings=settings, embedder=embedder)
+
+
+@pytest.fixture
+def corpus_text() -> str:
+    return Path(DEFAULT_CORPUS).read_text(encoding="utf-8")
