@@ -173,5 +173,16 @@ def info(index_dir: Path | None, as_json: bool) -> None:
         click.echo(f"{key:<{width}}  {', '.join(value) if isinstance(value, list) else value}")
 
 
+def _register_commands() -> None:
+    """The chat page and the eval live in their own packages; their commands join `rag` here."""
+    from eval.cli import bench_command, eval_command
+    from ui.cli import serve
+
+    for command in (serve, eval_command, bench_command):
+        main.add_command(command)
+
+
+_register_commands()
+
 if __name__ == "__main__":
     main()
