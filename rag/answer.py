@@ -45,6 +45,9 @@ _NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|
                      r"thousand|million|billion|half|third|quarter|quarters|first|second)\b", re.IGNORECASE)
 _WHEN = re.compile(r"\b(?:19|20)\d\d\b|\b(?:jan|feb|march|april|may|june|july|aug|sept?|oct|nov|dec)[a-z]*\.?\b|"
                    r"\b(?:summer|winter|spring|autumn|fall|year|week|month|day|today|end of)\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"(?:[,;:]\s+|\s+[—–]\s*|[—–]|\s+\()")
+#: Sentences longer than this are cut to their best run of clauses, marked with "…".
+MAX_SENTENCE_CHARS = 240
 _CAPITAL = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z’'-]+")
 
 
@@ -243,6 +246,25 @@ class Assistant:
         notes.append(f"The question was cut to its first {limit} word pieces, the model's limit.")
         return text
 
+    def _trim(self, source: str, start: int, end: int, wanted: frozenset[str]) -> tuple[int, int]:
+        """The run of clauses of a long sentence that covers the question best, within MAX_SENTENCE_CHARS."""
+        if end - start <= MAX_SENTENCE_CHARS:
+            return start, end
+        cuts = [start] + [m.end() for m in _CLAUSE_BREAK.finditer(source, start, end)
+                          if start + 20 < m.end() < end - 5] + [end]
+        best = (-1.0, 0, start, end)
+        for i in range(len(cuts) - 1):
+            for j in range(i + 1, len(cuts)):
+                a, b = cuts[i], cuts[j]
+                if b - a > MAX_SENTENCE_CHARS:
+                    break
+                piece = source[a:b].rstrip(" ,;:—–(")
+                b = a + len(piece)
+                score = self._coverage(wanted, self._terms(piece))
+                if (score, -(b - a)) > (best[0], -best[1]):
+                    best = (score, b - a, a, b)
+        return (best[2], best[3]) if best[0] >= 0 else (start, end)
+
     def _salient(self, text: str) -> frozenset[str]:
         return frozenset(t for t in self._terms(text) - _QUESTION_WORDS - _MONTH_WORDS if not t.isdigit())
 
@@ -304,9 +326,11 @@ class Assistant:
         chosen.sort(key=lambda c: (c.rank, c.start))
         parts, citations = [], []
         for n, c in enumerate(chosen, start=1):
-            sentence = self.index.source(c.passage.doc)[c.start : c.end]
+            source = self.index.source(c.passage.doc)
+            a, b = self._trim(source, c.start, c.end, wanted)
+            sentence = ("…" if a > c.start else "") + source[a:b] + ("…" if b < c.end else "")
             parts.append(f"{sentence} [{n}]")
-            citations.append(Citation(n, c.passage, c.start, c.end))
+            citations.append(Citation(n, c.passage, a, b))
         return Answer(question, " ".join(parts), tuple(citations), tuple(passages), False, confidence,
                       interpreted, tuple(notes))
 

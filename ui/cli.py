@@ -7,11 +7,36 @@ from pathlib import Path
 import click
 
 
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """`user:pass` as a pair; the password may itself contain colons.
+
+    Example:
+        >>> parse_auth("ann:s3:cret")
+        ('ann', 's3:cret')
+    """
+    if value is None:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise click.BadParameter("give it as USER:PASS, e.g. --auth ann:correct-horse", param_hint="--auth")
+    return user, password
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
 @click.option("--port", type=click.IntRange(1, 65535), default=7860, show_default=True)
 @click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Index folder (default: the shipped briefing's index, built on first use).")
-def serve(host: str, port: int, index_dir: Path | None) -> None:
-    """Start the chat page."""
-    raise click.ClickException("The chat page is not built yet.")
+@click.option("--auth", metavar="USER:PASS", default=None, help="Require this login (Gradio's own auth).")
+def serve(host: str, port: int, index_dir: Path | None, auth: str | None) -> None:
+    """Start the chat page (no share link, no analytics, nothing fetched from the internet)."""
+    from rag.cli import set_offline_env
+
+    set_offline_env()
+    credentials = parse_auth(auth)
+    from ui.app import is_loopback, serve as run
+
+    if not is_loopback(host):
+        click.secho(f"Warning: binding to {host} makes the page reachable from other machines"
+                    f"{'' if credentials else '; consider --auth USER:PASS'}.", fg="yellow", err=True)
+    run(host, port, index_dir, credentials)

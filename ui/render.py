@@ -1,0 +1,234 @@
+"""Pure rendering for the chat page: an `Answer` to HTML, the inspector rows, the filters, the index panel.
+
+Everything interpolated into HTML goes through `html.escape`: questions and sources are shown as text,
+never run. Highlights come from the citation's offsets, never from searching the text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from rag import Answer, Citation, Filters, Passage
+
+KINDS: tuple[str, ...] = ("article", "chronology")
+INSPECTOR_HEADERS = ["#", "passage", "kind", "dense rank", "BM25 rank", "fused score", "cited"]
+#: More sources than this start folded, so a long timeline does not bury the next question.
+OPEN_SOURCES = 6
+
+_MARKER = re.compile(r"\[(\d+)\]")
+_TIMELINE_LINE = re.compile(r"^- (?P<body>.*?)\s*\[(?P<n>\d+)\]\s*$")
+_READ_AS = "Read as: "
+
+
+def parse_date(text: str | None, what: str) -> date | None:
+    """A `YYYY-MM-DD` date from a filter box; empty means no bound.
+
+    Example:
+        >>> parse_date(" 2023-12-01 ", "From"), parse_date("", "To")
+        (datetime.date(2023, 12, 1), None)
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{what} date {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2023-11-01.") from None
+
+
+def make_filters(start: str | None, end: str | None, kinds: Sequence[str] | None) -> Filters:
+    """The page's filter widgets as rag `Filters`; raises `ValueError` with a fix-it message.
+
+    Example:
+        >>> make_filters("2023-12-01", "", ["chronology"]).kinds
+        ('chronology',)
+    """
+    first, last = parse_date(start, "From"), parse_date(end, "To")
+    if first and last and first > last:
+        raise ValueError(f"The date range is reversed ({first} is after {last}); swap the two dates.")
+    chosen = tuple(k for k in KINDS if k in (kinds or ()))
+    unknown = sorted(set(kinds or ()) - set(KINDS))
+    if unknown:
+        raise ValueError(f"Unknown passage kind(s) {', '.join(unknown)}; choose from {', '.join(KINDS)}.")
+    if not chosen:
+        raise ValueError("No passage kind is ticked; tick Articles, Chronology or both.")
+    return Filters(start=first, end=last, kinds=chosen)  # type: ignore[arg-type]
+
+
+def resolved_question(answer: Answer) -> str:
+    """The question a follow-up should build on: the expanded one when the assistant expanded it."""
+    for note in answer.notes:
+        if note.startswith(_READ_AS):
+            return note[len(_READ_AS) :]
+    return answer.question
+
+
+def stream_steps(text: str, steps: int = 12) -> Iterator[str]:
+    """Progressively longer prefixes of `text`, cut at word boundaries, ending with the whole text.
+
+    Example:
+        >>> list(stream_steps("a b c d", steps=2))
+        ['a b', 'a b c d']
+    """
+    words = text.split(" ")
+    size = max(1, -(-len(words) // max(1, steps)))
+    for i in range(size, len(words), size):
+        yield " ".join(words[:i])
+    yield text
+
+
+def _where(p: Passage) -> str:
+    if p.kind == "chronology" and p.date_start:
+        return f'<time datetime="{html.escape(p.date_start)}">{html.escape(p.label())}</time>'
+    return f'<span class="src-section">§ {html.escape(p.section or p.title)}</span>'
+
+
+def _link(n: int, turn: int) -> str:
+    return f'<a class="cite" href="#src-{turn}-{n}" data-src="src-{turn}-{n}">[{n}]</a>'
+
+
+def link_markers(escaped: str, turn: int, known: set[int]) -> str:
+    """Turn the `[n]` markers of already-escaped text into links to the sources of turn `turn`."""
+    return _MARKER.sub(lambda m: _link(int(m[1]), turn) if int(m[1]) in known else m[0], escaped)
+
+
+def highlighted(citation: Citation) -> str:
+    """The cited passage as escaped HTML with its supporting sentence in `<mark>`.
+
+    The highlight offsets are absolute in the source; the passage starts at `char_start` in it.
+    """
+    p = citation.passage
+    a = min(max(citation.highlight_start - p.char_start, 0), len(p.text))
+    b = min(max(citation.highlight_end - p.char_start, a), len(p.text))
+    before, sentence, after = (html.escape(s) for s in (p.text[:a], p.text[a:b], p.text[b:]))
+    return f"{before}<mark>{sentence}</mark>{after}"
+
+
+def render_sources(answer: Answer, turn: int) -> str:
+    """The sources panel: each cited passage with its section or date and the highlighted sentence."""
+    if not answer.citations:
+        return ""
+    title = "Closest passages" if answer.abstained else "Sources"
+    items = "".join(
+        f'<li id="src-{turn}-{c.n}" class="source"><div class="src-head"><span class="src-n">[{c.n}]</span> '
+        f'{_where(c.passage)} <span class="src-kind">{html.escape(c.passage.kind)}</span></div>'
+        f'<div class="src-text">{highlighted(c)}</div></li>'
+        for c in answer.citations
+    )
+    fold = "" if len(answer.citations) > OPEN_SOURCES else " open"
+    return (f'<details class="sources"{fold}><summary>{title} ({len(answer.citations)})</summary>'
+            f'<ol class="src-list">{items}</ol></details>')
+
+
+def _render_timeline(answer: Answer, turn: int, known: set[int]) -> str | None:
+    head, _, rest = answer.text.partition("\n")
+    by_n = {c.n: c.passage for c in answer.citations}
+    items = []
+    for line in rest.splitlines():
+        m = _TIMELINE_LINE.match(line)
+        if not m or int(m["n"]) not in by_n:
+            return None
+        p = by_n[int(m["n"])]
+        body = m["body"]
+        # A chronology entry opens with its own date ("Nov. 16, 2023: ..."); show it once, as the list's date.
+        when, sep, event = body.partition(": ")
+        if not sep or len(when) > 40:
+            when, event = p.label(), body
+        items.append(f'<li><time datetime="{html.escape(p.date_start or "")}">{html.escape(when)}</time> '
+                     f'<span class="event">{html.escape(event)}</span> {_link(int(m["n"]), turn)}</li>')
+    if not items:
+        return None
+    return f'<p class="lead">{html.escape(head)}</p><ul class="timeline">{"".join(items)}</ul>'
+
+
+def describe_filters(filters: Filters | None) -> str:
+    """The filters in words, or "" when they restrict nothing.
+
+    Example:
+        >>> describe_filters(Filters(start=date(2023, 12, 1), kinds=("chronology",)))
+        'from 2023-12-01 · chronology only'
+    """
+    if filters is None:
+        return ""
+    parts = []
+    if filters.start or filters.end:
+        parts.append(" ".join(f"{w} {d}" for w, d in (("from", filters.start), ("to", filters.end)) if d))
+    if tuple(filters.kinds) != KINDS:
+        parts.append(" and ".join(filters.kinds) + " only")
+    return " · ".join(parts)
+
+
+def _interpreted(answer: Answer, filters: Filters | None) -> str:
+    notes = [n for n in answer.notes if not n.startswith(_READ_AS)]
+    shown = answer.interpreted.strip() or answer.question
+    parts = [f'<span class="label">Interpreted as</span> <q>{html.escape(shown)}</q>']
+    parts += [f'<span class="note">{html.escape(n)}</span>' for n in notes]
+    if describe_filters(filters):
+        parts.append(f'<span class="note">filters: {html.escape(describe_filters(filters))}</span>')
+    return f'<div class="interpreted">{" · ".join(parts)}</div>'
+
+
+def render_answer(answer: Answer, turn: int, filters: Filters | None = None) -> str:
+    """One assistant turn as HTML: interpretation, answer with linked `[n]`, sources, confidence."""
+    known = {c.n for c in answer.citations}
+    if answer.abstained:
+        body = (f'<h4 class="verdict">Not in the briefing</h4>'
+                f'<p>{link_markers(html.escape(answer.text), turn, known)}</p>')
+        css = "answer abstained"
+    else:
+        body = ""
+        if "\n- " in answer.text:
+            body = _render_timeline(answer, turn, known) or ""
+            css = "answer timeline-answer"
+        if not body:
+            text = html.escape(answer.text).replace("\n", "<br>")
+            body = f"<p>{link_markers(text, turn, known)}</p>"
+            css = "answer"
+    total = answer.timings_ms.get("total")
+    meta = f"confidence {answer.confidence:.2f}" + (f" · {total:.0f} ms" if total is not None else "")
+    return (f'<div class="{css}">{_interpreted(answer, filters)}{body}{render_sources(answer, turn)}'
+            f'<div class="meta">{html.escape(meta)}</div></div>')
+
+
+def render_partial(text: str) -> str:
+    """The answer while it streams in: plain escaped text, links and sources come with the last chunk."""
+    return f'<div class="answer streaming"><p>{html.escape(text).replace(chr(10), "<br>")}</p></div>'
+
+
+def render_error(message: str) -> str:
+    """A refused question or bad filter: the reason and how to fix it."""
+    return f'<div class="answer error"><h4 class="verdict">Can’t answer that</h4><p>{html.escape(message)}</p></div>'
+
+
+def render_user(question: str) -> str:
+    """The user's message, escaped so that markup in it is shown, not run."""
+    return html.escape(question)
+
+
+def inspector_rows(answer: Answer) -> list[list[Any]]:
+    """One row per retrieved passage: rank, label, kind, dense rank, BM25 rank, fused score, cited as."""
+    cited = {c.passage.id: c.n for c in answer.citations}
+    rows: list[list[Any]] = []
+    for rank, p in enumerate(answer.passages, start=1):
+        snippet = p.text if len(p.text) <= 90 else p.text[:89] + "…"
+        rows.append([rank, f"{p.label()} — {snippet}", p.kind, p.dense_rank if p.dense_rank is not None else "–",
+                     p.bm25_rank if p.bm25_rank is not None else "–", round(p.score, 4),
+                     f"[{cited[p.id]}]" if p.id in cited else ""])
+    return rows
+
+
+def render_index_info(info: dict[str, Any]) -> str:
+    """The index panel: documents, passages, model, build time."""
+    rows = [
+        ("Documents", ", ".join(info.get("documents", []))),
+        ("Passages", f"{info.get('passages', 0)} ({info.get('article_passages', 0)} article, "
+                     f"{info.get('chronology_passages', 0)} chronology)"),
+        ("Model", f"{info.get('model', '?')} ({info.get('dimension', '?')}-d, {info.get('dense_index', '?')})"),
+        ("Built at", str(info.get("created_at", "?")).replace("T", " ")),
+    ]
+    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
+    return f'<table class="index-info">{body}</table>'
