@@ -230,21 +230,10 @@ class Assistant:
         return Answer(**{**answer.__dict__, "timings_ms": timings})
 
     def _fit_to_model(self, text: str, notes: list[str]) -> str:
-        limit = self.retriever.embedder.max_tokens - 2
-        tokenizer = self.retriever.embedder.model.tokenizer
-        ids = tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"]
-        if len(ids) <= limit:
-            return text
-        kept = tokenizer.decode(ids[:limit])
-        # keep the original characters: cut at the last whole word the model still sees
-        cut = len(text)
-        for cut in range(len(kept), len(text) + 1):
-            if len(tokenizer(text[:cut], add_special_tokens=False)["input_ids"]) > limit:
-                cut -= 1
-                break
-        text = text[:cut].rsplit(" ", 1)[0]
-        notes.append(f"The question was cut to its first {limit} word pieces, the model's limit.")
-        return text
+        cut = self.retriever.embedder.truncate(text)
+        if cut != text:
+            notes.append(f"The question was cut to its first {len(cut)} characters, the model's input limit.")
+        return cut
 
     def _trim(self, source: str, start: int, end: int, wanted: frozenset[str]) -> tuple[int, int]:
         """The run of clauses of a long sentence that covers the question best, within MAX_SENTENCE_CHARS."""

