@@ -2,7 +2,8 @@
 
 Example:
     >>> from rag import Assistant, open_index
-    >>> answer = Assistant(open_index()).answer("Where did the Quad Senior Cyber Group meet in December?")  # doctest: +SKIP
+    >>> assistant = Assistant(open_index())  # doctest: +SKIP
+    >>> answer = assistant.answer("Where did the Quad Senior Cyber Group meet in December?")  # doctest: +SKIP
     >>> answer.citations[0].passage.date_start  # doctest: +SKIP
     '2023-12-05'
 """
@@ -11,8 +12,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from rag.answer import Assistant  # noqa: E402
-from rag.errors import (  # noqa: E402
+from rag.answer import Assistant
+from rag.errors import (
     DocumentError,
     IndexBusyError,
     IndexCorruptError,
@@ -22,11 +23,11 @@ from rag.errors import (  # noqa: E402
     RagError,
     SettingsError,
 )
-from rag.index import Index, build_index, load_index  # noqa: E402
-from rag.retrieve import Filters, Retriever  # noqa: E402
-from rag.schema import Answer, Citation, Passage  # noqa: E402
-from rag.settings import DEFAULT_CORPUS, Settings, default_index_dir  # noqa: E402
-from rag.store import open_index  # noqa: E402
+from rag.index import Index, build_index, load_index
+from rag.retrieve import Filters, Retriever
+from rag.schema import Answer, Citation, Passage
+from rag.settings import DEFAULT_CORPUS, Settings, default_index_dir
+from rag.store import open_index
 
 __all__ = [
     "DEFAULT_CORPUS",

@@ -7,10 +7,9 @@ import math
 import re
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
-from pathlib import Path
 
 import numpy as np
 
@@ -24,6 +23,8 @@ from rag.schema import Answer, Citation, Passage
 from rag.settings import PACKAGE_DIR, Settings
 
 CALIBRATION = PACKAGE_DIR / "calibration.json"
+#: Signals the confidence model reads, each in [0, 1].
+FEATURES = ("sim", "cov_sentence", "cov_context", "cov_lower", "known", "type_ok", "top_dense")
 ABSTAIN = "The briefing doesn't say."
 
 #: Words that shape a question but carry no topic (already stemmed, as `tokenize` returns them).
@@ -32,7 +33,9 @@ _QUESTION_WORDS = set(
         [
             "what where when who whom whose which why how did does do done happen happened take took place "
             "held hold meet met meeting many much brief briefing say said according mention mentioned "
-            "describe tell give list name event events else also anything something occur occurred"
+            "describe tell give list name event events else also anything something occur occurred "
+            "from between to until till after before during within since one ones there their any all "
+            "exact exactly specific"
         ]
     )[0]
 )
@@ -41,10 +44,16 @@ _MONTH_WORDS = set(
               "jan feb mar apr jun jul aug sep sept oct nov dec early late mid middle end beginning 2022 2023 2024"])[0]
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|"
-                     r"thousand|million|billion|half|third|quarter|quarters|first|second)\b", re.IGNORECASE)
-_WHEN = re.compile(r"\b(?:19|20)\d\d\b|\b(?:jan|feb|march|april|may|june|july|aug|sept?|oct|nov|dec)[a-z]*\.?\b|"
+_NUMBER = re.compile(r"(?<![A-Za-z])\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                     r"dozen|hundred|thousand|million|billion|half|third|quarter|quarters|first|second)\b",
+                     re.IGNORECASE)
+_WHEN = re.compile(r"\b(?:19|20)\d\d\b|\b(?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|"
+                   r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b|"
                    r"\b(?:summer|winter|spring|autumn|fall|year|week|month|day|today|end of)\b", re.IGNORECASE)
+#: How a sentence's signals add up to its answer score; chosen on the dev questions (eval/README.md).
+SENTENCE_WEIGHTS = {"sim": 1.0, "coverage": 0.5, "window": 0.6, "passage": 0.5, "rank": 0.1, "type_ok": 0.1}
+#: A chronology entry within this share of the best entry's score is listed beside it (several answers).
+TIE_RATIO = 0.9
 _CLAUSE_BREAK = re.compile(r"(?:[,;:]\s+|\s+[—–]\s*|[—–]|\s+\()")
 #: Sentences longer than this are cut to their best run of clauses, marked with "…".
 MAX_SENTENCE_CHARS = 240
@@ -150,9 +159,12 @@ class Assistant:
         self.index = index
         self.settings = settings or Settings()
         self.retriever = retriever or Retriever(index, embedder, self.settings)
+        # Weights of the confidence model, fitted on the dev questions by `python -m eval.calibrate`.
         self.calibration = json.loads(CALIBRATION.read_text()) if CALIBRATION.is_file() else {
-            "features": ["sim", "coverage", "known", "type_ok"], "weights": [6.0, 5.0, 3.0, 1.5], "bias": -8.0,
+            "features": list(FEATURES), "weights": [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], "bias": -4.0,
         }
+        self.min_confidence = (self.settings.min_confidence if self.settings.min_confidence is not None
+                               else float(self.calibration.get("min_confidence", 0.5)))
         self._sentence_terms: dict[tuple[int, int], frozenset[str]] = {}
 
     # ------------------------------------------------------------------ vocabulary statistics
@@ -185,19 +197,26 @@ class Assistant:
 
     def _candidates(self, question_vec: np.ndarray, passages: list[Passage], wanted: frozenset[str],
                     kind: str | None) -> list[_Candidate]:
+        """Every sentence of the retrieved passages, scored as a possible answer (weights: SENTENCE_WEIGHTS)."""
         out: list[_Candidate] = []
+        w = SENTENCE_WEIGHTS
         for rank, p in enumerate(passages, start=1):
             pos = self.index.by_id[p.id]
             sims = self.index.sentence_vectors_of(pos) @ question_vec
             source = self.index.source(p.doc)
+            heading = self._terms(p.section) if p.kind == "article" else frozenset()
+            previous: frozenset[str] = heading
             for j, ((a, b), sim) in enumerate(zip(p.sentences, sims.tolist())):
                 key = (pos, j)
                 terms = self._sentence_terms.get(key)
                 if terms is None:
                     terms = self._sentence_terms[key] = self._terms(source[a:b])
                 coverage = self._coverage(wanted, terms)
+                window = self._coverage(wanted, terms | previous)
+                previous = terms | heading
                 ok = _type_ok(kind, source[a:b])
-                score = sim + 0.5 * coverage + 0.1 / rank + (0.1 if ok else 0.0)
+                score = (w["sim"] * sim + w["coverage"] * coverage + w["window"] * window
+                         + w["passage"] * (p.dense_score or 0.0) + w["rank"] / rank + w["type_ok"] * ok)
                 out.append(_Candidate(rank, p, a, b, sim, coverage, terms, ok, score))
         out.sort(key=lambda c: -c.score)
         return out
@@ -227,7 +246,7 @@ class Assistant:
         t3 = time.perf_counter()
         timings = {"prepare": (t1 - t0) * 1e3, "retrieve": (t2 - t1) * 1e3, "compose": (t3 - t2) * 1e3,
                    "total": (t3 - t0) * 1e3}
-        return Answer(**{**answer.__dict__, "timings_ms": timings})
+        return replace(answer, timings_ms=timings)
 
     def _fit_to_model(self, text: str, notes: list[str]) -> str:
         cut = self.retriever.embedder.truncate(text)
@@ -283,10 +302,13 @@ class Assistant:
             citations.append(Citation(n, p, p.char_start, p.char_end))
         head = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} in the chronology"
         if period is not None:
-            head += f" for {format_day(period.start)}" + ("" if period.start == period.end else f" – {format_day(period.end)}")
-        confidence = self.confidence({"sim": 1.0, "coverage": 1.0, "known": 1.0, "type_ok": 1.0})
+            head += f" for {format_day(period.start)}"
+            if period.end != period.start:
+                head += f" – {format_day(period.end)}"
+        # Every listed entry lies in the period asked about and carries the question's key terms.
+        confidence = 0.95
         return Answer(question, head + ":\n" + "\n".join(lines), tuple(citations), tuple(passages), False,
-                      confidence, interpreted, tuple(notes))
+                      confidence, interpreted, tuple(notes), features={"timeline": 1.0})
 
     def _extract(self, question: str, text: str, qvec: np.ndarray, passages: list[Passage], notes: list[str],
                  interpreted: str) -> Answer:
@@ -298,7 +320,12 @@ class Assistant:
         best = candidates[0]
         chosen = [best]
         covered = best.terms & wanted
-        if self._coverage(wanted, covered) < 0.99:
+        if best.passage.kind == "chronology":  # several entries may answer alike: list them all
+            for c in candidates[1:]:
+                if c.passage.kind == "chronology" and c.score >= TIE_RATIO * best.score and len(chosen) < 5:
+                    chosen.append(c)
+                    covered |= c.terms & wanted
+        if len(chosen) == 1 and self._coverage(wanted, covered) < 0.99:
             for c in candidates[1:6]:
                 gain = self._coverage(wanted, covered | (c.terms & wanted)) - self._coverage(wanted, covered)
                 if gain >= 0.2 and c.score >= 0.75 * best.score and (c.start, c.end) != (best.start, best.end):
@@ -307,12 +334,23 @@ class Assistant:
                     break
         known = self._coverage(wanted, frozenset(t for t in wanted if t in self._idf))
         passage_terms = frozenset().union(*(self._terms(c.passage.embed_text()) for c in chosen))
-        features = {"sim": best.sim, "coverage": self._coverage(wanted, passage_terms | covered),
-                    "known": known, "type_ok": float(best.type_ok)}
+        dense_scores = [p.dense_score for p in passages if p.dense_score is not None]
+        # Near misses name the right people but ask about something else ("what did X and Y *discuss*"):
+        # the question's lower-case words are its predicate, and the answer must carry them.
+        words = re.findall(r"[\w’'-]+", text)[1:]
+        lower = self._terms(" ".join(w for w in words if not w[0].isupper())) & wanted
+        features = {"sim": best.sim, "cov_sentence": best.coverage,
+                    "cov_context": self._coverage(wanted, passage_terms | covered),
+                    "cov_lower": self._coverage(lower, covered | (best.terms if len(chosen) == 1 else frozenset())),
+                    "known": known,
+                    "type_ok": float(best.type_ok), "top_dense": max(dense_scores, default=0.0)}
         confidence = self.confidence(features)
-        if confidence < self.settings.min_confidence:
-            return self._abstain(question, text, passages, notes, interpreted, ABSTAIN, confidence)
-        chosen.sort(key=lambda c: (c.rank, c.start))
+        if known < 1.0 and best.sim < self.settings.min_similarity_unknown:
+            # Words the briefing never uses, and nothing close in meaning: out of scope, whatever else matched.
+            confidence = min(confidence, best.sim)
+        if confidence < self.min_confidence:
+            return self._abstain(question, text, passages, notes, interpreted, ABSTAIN, confidence, features)
+        chosen.sort(key=lambda c: (c.passage.kind != "chronology", c.passage.date_start or "", c.rank, c.start))
         parts, citations = [], []
         for n, c in enumerate(chosen, start=1):
             source = self.index.source(c.passage.doc)
@@ -321,10 +359,10 @@ class Assistant:
             parts.append(f"{sentence} [{n}]")
             citations.append(Citation(n, c.passage, a, b))
         return Answer(question, " ".join(parts), tuple(citations), tuple(passages), False, confidence,
-                      interpreted, tuple(notes))
+                      interpreted, tuple(notes), features=features)
 
     def _abstain(self, question: str, text: str, passages: list[Passage], notes: list[str], interpreted: str,
-                 message: str, confidence: float = 0.0) -> Answer:
+                 message: str, confidence: float = 0.0, features: dict[str, float] | None = None) -> Answer:
         """Say so, and show the closest passages (each with its best sentence) for the reader to judge."""
         closest = passages[:3]
         qvec = self.retriever.encode(text)
@@ -337,4 +375,4 @@ class Assistant:
             refs = ", ".join(f"[{c.n}]" for c in citations)
             message = f"{message} The closest passages are {refs}."
         return Answer(question, message, tuple(citations), tuple(passages), True, min(confidence, 1.0),
-                      interpreted, tuple(notes))
+                      interpreted, tuple(notes), features=features or {})

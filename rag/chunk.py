@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections import Counter
 from functools import lru_cache
 
@@ -36,17 +37,97 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
+#: Paragraphs longer than this go to a regex splitter: pysbd is quadratic (20 kB take 0.5 s, 320 kB 140 s).
+PYSBD_MAX_CHARS = 10_000
+#: A "sentence" longer than this (the model's window) is cut at word boundaries into `max_tokens` pieces.
+MAX_SENTENCE_TOKENS = 256
+#: Characters looked at per cut; spans longer than this are cut without counting all their tokens first,
+#: since tiktoken is superlinear on long runs without spaces.
+_CUT_WINDOW = MAX_SENTENCE_TOKENS * 16
+
+# A run of sentence-final marks (matched only from its first mark, so a long run costs linear time), closing
+# quotes, then whitespace and what starts a sentence.
+_BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]++[\"”’)\]]*+(?=\s++[\"“‘(\[]?[A-Z0-9])")
+_ABBREVIATION = re.compile(
+    r"(?:^|[\s(\"“])(?:[A-Za-z]|Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|St|Jr|Sr|No|vs|etc|e\.g|i\.e|U\.S|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)$"
+)
+
+
+def _regex_sentences(text: str) -> list[tuple[int, int]]:
+    """Linear-time sentence spans for giant paragraphs: cut after `.!?…` before a capital or a digit."""
+    spans, start = [], 0
+    for m in _BOUNDARY.finditer(text):
+        if m.group() == "." and _ABBREVIATION.search(text, max(start, m.start() - 8), m.start()):
+            continue
+        spans.append((start, m.end()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return spans
+
+
 def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
-    """Sentence spans of `text`, shifted by `offset`, whitespace trimmed; they cover every word."""
+    """Sentence spans of `text`, shifted by `offset`, whitespace trimmed; they cover every word.
+
+    pysbd splits paragraphs of up to `PYSBD_MAX_CHARS`; longer ones (never seen in a briefing, but a file
+    of one 5 MB line is) are split by `_regex_sentences`, which runs in linear time.
+    """
+    if len(text) <= PYSBD_MAX_CHARS:
+        raw = [(span.start, span.end) for span in _segmenter().segment(text)]
+    else:
+        raw = _regex_sentences(text)
     spans: list[tuple[int, int]] = []
-    for span in _segmenter().segment(text):
-        start, end = span.start, span.end
+    for start, end in raw:
         chunk = text[start:end]
         start += len(chunk) - len(chunk.lstrip())
         end -= len(chunk) - len(chunk.rstrip())
         if end > start:
             spans.append((offset + start, offset + end))
     return spans
+
+
+def cut_long(source: str, start: int, end: int, max_tokens: int, encoding_name: str) -> list[tuple[int, int]]:
+    """Cut `source[start:end]` into spans of at most `max_tokens` tokens, at whitespace where there is any.
+
+    For runaway "sentences" only (see `MAX_SENTENCE_TOKENS`); a span with no whitespace is cut between tokens.
+    Every span is whitespace-trimmed and together they cover every non-space character.
+    """
+    enc = encoding(encoding_name)
+    pieces: list[tuple[int, int]] = []
+    pos = start
+    while pos < end:
+        while pos < end and source[pos].isspace():
+            pos += 1
+        if pos >= end:
+            break
+        window = source[pos : min(end, pos + _CUT_WINDOW)]
+        ids = enc.encode(window, disallowed_special=())
+        # where token number max_tokens + 1 begins: the first max_tokens tokens end there
+        cut = len(window) if len(ids) <= max_tokens else enc.decode_with_offsets(ids[: max_tokens + 1])[1][max_tokens]
+        if pos + cut < end:
+            space = cut
+            while space > 0 and not window[space - 1].isspace():
+                space -= 1
+            if space > 0:  # cut before the word the limit falls in, not inside it
+                cut = space
+        cut = max(cut, 1)
+        piece_end = pos + cut
+        while piece_end > pos and source[piece_end - 1].isspace():
+            piece_end -= 1
+        pieces.append((pos, piece_end))
+        pos += cut
+    return pieces
+
+
+def _bounded(source: str, spans: list[tuple[int, int]], settings: Settings) -> list[tuple[int, int]]:
+    """`spans`, with any longer than `MAX_SENTENCE_TOKENS` cut by `cut_long`."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if b - a <= _CUT_WINDOW and count_tokens(source[a:b], settings.encoding) <= MAX_SENTENCE_TOKENS:
+            out.append((a, b))
+        else:
+            out.extend(cut_long(source, a, b, settings.max_tokens, settings.encoding))
+    return out
 
 
 def passage_id(doc_id: str, section: str, text: str) -> str:
@@ -108,10 +189,11 @@ def chunk(document: Document, settings: Settings | None = None) -> list[Passage]
         )
 
     for block in document.blocks:
-        if block.kind == "chronology":
-            emit(block, block.char_start, block.char_end, [(block.char_start, block.char_end)])
+        if block.kind == "chronology":  # one passage per entry; a runaway entry, one per piece
+            for a, b in _bounded(source, [(block.char_start, block.char_end)], settings):
+                emit(block, a, b, [(a, b)])
             continue
-        spans = split_sentences(document.text(block), block.char_start)
+        spans = _bounded(source, split_sentences(document.text(block), block.char_start), settings)
         sizes = [count_tokens(source[a:b], settings.encoding) for a, b in spans]
         for group in _pack(spans, sizes, settings.max_tokens):
             members = [spans[i] for i in group]

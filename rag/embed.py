@@ -28,7 +28,7 @@ class Embedder:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self._model: SentenceTransformer | None = None
-        self._light: NumpyBertEncoder | None | object = _UNSET
+        self._light: NumpyBertEncoder | object | None = _UNSET
         self._lock = threading.Lock()
 
     @property
@@ -47,7 +47,8 @@ class Embedder:
         """The torch-free query encoder, when the model allows it and `settings.light_queries` is on."""
         with self._lock:
             if self._light is _UNSET:
-                self._light = NumpyBertEncoder.load(self.settings.resolved_model()) if self.settings.light_queries else None
+                wanted = self.settings.light_queries
+                self._light = NumpyBertEncoder.load(self.settings.resolved_model()) if wanted else None
             return self._light  # type: ignore[return-value]
 
     @property

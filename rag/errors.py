@@ -27,6 +27,13 @@ class IndexBusyError(RagError):
     """Another process is building the same index."""
 
 
+class IndexWriteError(RagError, OSError):
+    """The index folder cannot be written (disk full, read-only, no permission); the previous index is untouched.
+
+    Also an `OSError`, so callers that already catch `OSError` around a build keep working.
+    """
+
+
 class InvalidQuestionError(RagError):
     """The question cannot be answered as given (empty, too long, control characters, ...)."""
 

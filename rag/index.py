@@ -9,6 +9,8 @@ Layout of an index folder::
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -17,8 +19,8 @@ import secrets
 import shutil
 import sys
 import time
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timezone
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,7 @@ from rag import __version__
 from rag.chunk import chunk
 from rag.dates import DateInterpreter
 from rag.embed import Embedder
-from rag.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexNotFoundError
+from rag.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexNotFoundError, IndexWriteError
 from rag.lexical import Bm25
 from rag.parse import Document, parse
 from rag.schema import Passage
@@ -126,13 +128,13 @@ def _previous_vectors(index_dir: Path, settings: Settings) -> tuple[dict[str, np
     """Vectors of the index being replaced, by passage id and by sentence text, when its model matches."""
     try:
         old = load_index(index_dir, settings, check_sources=False, verify=False)
-    except Exception:  # noqa: BLE001 - an unreadable old index just means embedding everything
+    except Exception:  # an unreadable old index just means embedding everything
         return {}, {}
     by_passage = {p.id: old.passage_vectors[i] for i, p in enumerate(old.passages)}
     by_sentence: dict[str, np.ndarray] = {}
     for i, p in enumerate(old.passages):
         source = old.sources[p.doc]
-        for (a, b), vec in zip(p.sentences, old.sentence_vectors_of(i)):
+        for (a, b), vec in zip(p.sentences, old.sentence_vectors_of(i), strict=False):
             by_sentence[_sentence_key(source[a:b])] = vec
     return by_passage, by_sentence
 
@@ -140,13 +142,16 @@ def _previous_vectors(index_dir: Path, settings: Settings) -> tuple[dict[str, np
 def _embed_missing(
     embedder: Embedder, keys: list[str], texts: list[str], cache: dict[str, np.ndarray], progress: bool, what: str
 ) -> np.ndarray:
-    missing = [i for i, key in enumerate(keys) if key not in cache]
+    missing: dict[str, int] = {}  # one embedding per distinct text: a file that repeats a sentence pays once
+    for i, key in enumerate(keys):
+        if key not in cache:
+            missing.setdefault(key, i)
     if missing:
         if progress:
             print(f"Embedding {len(missing)} {what} ({len(keys) - len(missing)} reused)…", file=sys.stderr)
-        fresh = embedder.encode([texts[i] for i in missing], progress=progress)
-        for i, vec in zip(missing, fresh):
-            cache[keys[i]] = vec
+        fresh = embedder.encode([texts[i] for i in missing.values()], progress=progress)
+        for key, vec in zip(missing, fresh, strict=True):
+            cache[key] = vec
     if not keys:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
     return np.stack([cache[key] for key in keys]).astype(np.float32)
@@ -175,6 +180,69 @@ def _fsync_tree(root: Path) -> None:
         if path.is_file():
             with path.open("rb") as fh:
                 os.fsync(fh.fileno())
+    _fsync_dir(root)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename inside `folder` durable (a power cut after it must not undo it)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+_WHY = {
+    errno.ENOSPC: "no space left on device; free some space and retry",
+    errno.EDQUOT: "disk quota exceeded; free some space and retry",
+    errno.EROFS: "the file system is read-only; choose another --index-dir",
+    errno.EACCES: "permission denied; choose a folder you can write to (--index-dir)",
+    errno.EPERM: "operation not permitted (a read-only or immutable folder?); choose another --index-dir",
+}
+
+
+def _published(index_dir: Path, build: Path) -> bool:
+    return os.path.realpath(index_dir / CURRENT) == os.path.realpath(build)
+
+
+@contextlib.contextmanager
+def _writing(index_dir: Path, tmp: Path | None = None) -> Iterator[None]:
+    """Turn an `OSError` while writing into `IndexWriteError`, first removing the half-written `tmp` folder.
+
+    Whatever goes wrong (even a `KeyboardInterrupt`), no half-written build is left behind to be cleared later,
+    and the index that `current` points at is untouched.
+    """
+    try:
+        yield
+    except BaseException as exc:
+        if tmp is not None and not _published(index_dir, tmp):
+            shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError) and not isinstance(exc, IndexWriteError):
+            why = _WHY.get(exc.errno or 0, exc.strerror or str(exc))
+            raise IndexWriteError(
+                f"Cannot write the index at {index_dir}: {why} ({exc.strerror or exc}). "
+                "The previous index, if any, is untouched."
+            ) from exc
+        raise
+
+
+def _write_build(
+    tmp: Path, passages: list[Passage], docs: list[Document], passage_vectors: np.ndarray,
+    sentence_vectors: np.ndarray, dense: Any, bm25: Bm25,
+) -> None:
+    """Every file of a build but the manifest, into the fresh folder `tmp`."""
+    import faiss
+
+    with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
+        for p in passages:
+            fh.write(json.dumps(p.to_record(), ensure_ascii=False) + "\n")
+    (tmp / "sources").mkdir()
+    for doc in docs:
+        (tmp / "sources" / f"{doc.id}.txt").write_text(doc.source, encoding="utf-8", newline="")
+    np.save(tmp / "passage_vectors.npy", passage_vectors)
+    np.save(tmp / "sentence_vectors.npy", sentence_vectors)
+    faiss.write_index(dense, str(tmp / "dense.faiss"))
+    bm25.save(tmp / "bm25")
 
 
 def build_index(
@@ -194,7 +262,6 @@ def build_index(
         >>> len(index) > 60
         True
     """
-    import faiss
     from filelock import FileLock, Timeout
 
     settings = settings or Settings()
@@ -206,22 +273,28 @@ def build_index(
     docs = _documents(paths)  # every file is checked before anything is written
     passages = [p for doc in docs for p in chunk(doc, settings)]
     index_dir = Path(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(index_dir / ".lock"), timeout=0)
+    with _writing(index_dir):
+        index_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise IndexBusyError(
+                f"Another build of {index_dir} is running; wait for it to finish and try again."
+            ) from None
     try:
-        lock.acquire()
-    except Timeout:
-        raise IndexBusyError(f"Another build of {index_dir} is running; wait for it to finish and try again.") from None
-    try:
-        for stale in index_dir.glob(".tmp-build-*"):  # left by a build that was killed
-            shutil.rmtree(stale, ignore_errors=True)
+        for stale in [*index_dir.glob(".tmp-build-*"), *index_dir.glob(f".{CURRENT}-*")]:  # left by a killed build
+            if stale.is_symlink():
+                stale.unlink(missing_ok=True)
+            else:
+                shutil.rmtree(stale, ignore_errors=True)
         by_passage, by_sentence = _previous_vectors(index_dir, settings)
         sources_text = {d.id: d.source for d in docs}
         passage_vectors = _embed_missing(
             embedder, [p.id for p in passages], [p.embed_text() for p in passages], by_passage, progress, "passages"
         )
         sentence_texts, sentence_keys = [], []
-        for p, vec in zip(passages, passage_vectors):
+        for p, vec in zip(passages, passage_vectors, strict=True):
             for a, b in p.sentences:
                 text = sources_text[p.doc][a:b]
                 sentence_texts.append(text)
@@ -232,24 +305,16 @@ def build_index(
         dense, dense_kind = make_dense_index(passage_vectors, settings)
         bm25 = Bm25.build([p.text for p in passages])
 
-        name = f"build-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+        name = f"build-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
         tmp = index_dir / f".tmp-{name}"
-        tmp.mkdir()
-        with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
-            for p in passages:
-                fh.write(json.dumps(p.to_record(), ensure_ascii=False) + "\n")
-        (tmp / "sources").mkdir()
-        for doc in docs:
-            (tmp / "sources" / f"{doc.id}.txt").write_text(doc.source, encoding="utf-8", newline="")
-        np.save(tmp / "passage_vectors.npy", passage_vectors)
-        np.save(tmp / "sentence_vectors.npy", sentence_vectors)
-        faiss.write_index(dense, str(tmp / "dense.faiss"))
-        bm25.save(tmp / "bm25")
-        files = {str(f.relative_to(tmp)): _sha256_file(f) for f in sorted(tmp.rglob("*")) if f.is_file()}
+        with _writing(index_dir, tmp):
+            tmp.mkdir()
+            _write_build(tmp, passages, docs, passage_vectors, sentence_vectors, dense, bm25)
+            files = {str(f.relative_to(tmp)): _sha256_file(f) for f in sorted(tmp.rglob("*")) if f.is_file()}
         manifest = {
             "format_version": FORMAT_VERSION,
             "package_version": __version__,
-            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "python": platform.python_version(),
             "platform": platform.platform(),
             "settings": settings.index_settings(),
@@ -264,16 +329,25 @@ def build_index(
             "build_seconds": round(time.perf_counter() - started, 3),
             "files": files,
         }
-        _fsync_tree(tmp)
-        manifest_tmp = tmp / (MANIFEST + ".part")
-        manifest_tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-        with manifest_tmp.open("rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(manifest_tmp, tmp / MANIFEST)
-        os.rename(tmp, index_dir / name)
-        link = index_dir / f".{CURRENT}-{secrets.token_hex(3)}"
-        os.symlink(name, link)
-        os.replace(link, index_dir / CURRENT)  # the one atomic step that publishes the new build
+        with _writing(index_dir, tmp):
+            _fsync_tree(tmp)
+            manifest_tmp = tmp / (MANIFEST + ".part")
+            manifest_tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+            with manifest_tmp.open("rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(manifest_tmp, tmp / MANIFEST)
+            _fsync_dir(tmp)
+        with _writing(index_dir, index_dir / name):
+            os.rename(tmp, index_dir / name)
+            link = index_dir / f".{CURRENT}-{secrets.token_hex(3)}"
+            try:
+                os.symlink(name, link)
+                os.replace(link, index_dir / CURRENT)  # the one atomic step that publishes the new build
+            except BaseException:
+                link.unlink(missing_ok=True)
+                raise
+        with contextlib.suppress(OSError):  # published; making the swap durable is best effort from here
+            _fsync_dir(index_dir)
         for old in index_dir.glob("build-*"):
             if old.name != name:
                 shutil.rmtree(old, ignore_errors=True)
@@ -298,10 +372,12 @@ def read_manifest(index_dir: str | Path) -> tuple[Path, dict[str, Any]]:
     if not manifest_path.is_file():
         if (index_dir / CURRENT).is_symlink() or any(index_dir.glob(".tmp-build-*")):
             raise IndexCorruptError(f"{index_dir}: its build has no manifest (interrupted?); rebuild it.")
-        raise IndexNotFoundError(f"No index at {index_dir}; build one with `rag index build --index-dir {index_dir} FILES…`.")
+        raise IndexNotFoundError(
+            f"No index at {index_dir}; build one with `rag index build --index-dir {index_dir} FILES…`."
+        )
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        manifest["settings"], manifest["sources"], manifest["files"]  # noqa: B018 - required keys
+        manifest["settings"], manifest["sources"], manifest["files"]  # required keys
     except (ValueError, KeyError, TypeError) as exc:
         raise IndexCorruptError(f"{manifest_path}: unreadable manifest ({exc}); rebuild the index.") from None
     return build.resolve(), manifest
@@ -319,7 +395,9 @@ def check_manifest(index_dir: Path, manifest: dict[str, Any], settings: Settings
     diffs = [f"{k}: index {manifest['settings'].get(k)!r}, now {v!r}" for k, v in wanted.items()
              if manifest["settings"].get(k) != v]
     if diffs:
-        raise IndexMismatchError(f"{index_dir} was built with other settings ({'; '.join(diffs)}); rebuild it: `{how}`.")
+        raise IndexMismatchError(
+            f"{index_dir} was built with other settings ({'; '.join(diffs)}); rebuild it: `{how}`."
+        )
     if check_sources:
         for source in manifest["sources"]:
             path = Path(source["path"])
@@ -340,7 +418,9 @@ def load_index(
     for name, digest in manifest["files"].items():
         path = build / name
         if not path.is_file():
-            raise IndexCorruptError(f"{index_dir}: {name} is missing; rebuild: `{rebuild_command(index_dir, manifest)}`.")
+            raise IndexCorruptError(
+                f"{index_dir}: {name} is missing; rebuild: `{rebuild_command(index_dir, manifest)}`."
+            )
         if verify and _sha256_file(path) != digest:
             raise IndexCorruptError(
                 f"{index_dir}: {name} does not match its manifest (damaged?); "
@@ -349,13 +429,16 @@ def load_index(
     try:
         with (build / "passages.jsonl").open(encoding="utf-8") as fh:
             passages = [Passage.from_record(json.loads(line)) for line in fh]
-        sources = {s["doc"]: (build / "sources" / f"{s['doc']}.txt").read_text(encoding="utf-8") for s in manifest["sources"]}
+        sources = {s["doc"]: (build / "sources" / f"{s['doc']}.txt").read_text(encoding="utf-8")
+                   for s in manifest["sources"]}
         passage_vectors = np.load(build / "passage_vectors.npy", allow_pickle=False)
         sentence_vectors = np.load(build / "sentence_vectors.npy", allow_pickle=False)
         dense = faiss.read_index(str(build / "dense.faiss"))
         bm25 = Bm25.load(build / "bm25")
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise IndexCorruptError(f"{index_dir}: cannot be read ({exc}); rebuild: `{rebuild_command(index_dir, manifest)}`.") from None
+        raise IndexCorruptError(
+            f"{index_dir}: cannot be read ({exc}); rebuild: `{rebuild_command(index_dir, manifest)}`."
+        ) from None
     if len(passages) != len(passage_vectors) or dense.ntotal != len(passages):
         raise IndexCorruptError(f"{index_dir}: passages and vectors disagree in number; rebuild the index.")
     return Index(build, manifest, passages, sources, passage_vectors, sentence_vectors, dense, bm25)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,11 +21,16 @@ CHRONOLOGY = "Chronology"
 #: Larger files are refused: a briefing is tens of kilobytes.
 MAX_BYTES = 20 * 1024 * 1024
 
+# No two adjacent quantifiers may match the same characters (`\s*(?:\*\*)?\s*`, `.+?\s*#*\s*`): on a line with a
+# long run of spaces they backtrack quadratically or worse, and a hostile file would hang the build.
 _CHRONO_LINE = re.compile(
-    r"^(?P<lead>\s*(?:[-*+]\s+)?(?:\*\*)?)(?P<date>" + ENTRY_DATE.pattern + r")(?:\*\*)?\s*:\s*(?:\*\*)?\s*(?P<text>\S.*)$",
+    r"^(?P<lead>\s*(?:[-*+]\s+)?(?:\*\*)?)(?P<date>" + ENTRY_DATE.pattern + r")"
+    r"(?:\*\*)?\s*:\s*(?:\*\*\s*)?(?P<text>\S.*)$",
     re.IGNORECASE,
 )
-_MD_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
+_MD_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+)$")
+#: One line with its terminator, split where `str.splitlines` splits.
+_LINE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]*(?:\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])?")
 
 
 @dataclass(frozen=True)
@@ -52,15 +60,48 @@ class Document:
         return self.source[block.char_start : block.char_end]
 
 
+def _too_large(path: Path, size: int) -> DocumentError:
+    return DocumentError(f"{path}: {size / 1e6:.0f} MB is too large for a briefing (limit {MAX_BYTES // 2**20} MiB).")
+
+
+def check_link(path: Path) -> None:
+    """Refuse a symlink whose target lies outside the folder the link is in.
+
+    A file named on the command line is indexed wherever it is (`..` included), but a link can be planted
+    in a folder someone hands over and picked up by a glob (`corpus/*.txt` → `~/.ssh/id_ed25519`): its
+    target is copied into the index and shown on the chat page. Naming the target itself still works.
+    """
+    if not path.is_symlink():
+        return
+    target = Path(os.path.realpath(path))
+    folder = Path(os.path.realpath(path.parent))
+    if not target.is_relative_to(folder):
+        raise DocumentError(
+            f"{path}: is a symlink to {target}, outside its folder {folder}; "
+            f"name {target} itself if you mean to index it."
+        )
+
+
 def read_source(path: Path) -> tuple[str, str]:
-    """Read a file as UTF-8 text; returns (text, sha256). Refuses what is not a briefing, naming the file."""
+    """Read a file as UTF-8 text; returns (text, sha256). Refuses what is not a briefing, naming the file.
+
+    At most `MAX_BYTES` + 1 bytes are ever read, so a huge file, a device or a growing file cannot
+    exhaust memory.
+    """
     try:
         if path.is_dir():
             raise DocumentError(f"{path}: is a folder, not a file; name the briefing files inside it.")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise DocumentError(f"{path}: {size / 1e6:.0f} MB is too large for a briefing (limit {MAX_BYTES // 2**20} MiB).")
-        raw = path.read_bytes()
+        check_link(path)
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):  # /dev/zero, a FIFO, a socket: endless or blocking reads
+                raise DocumentError(f"{path}: is not a regular file (a device, pipe or socket); name a text file.")
+            if info.st_size > MAX_BYTES:
+                raise _too_large(path, info.st_size)
+            raw = fh.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:  # it grew after the size check
+            raise _too_large(path, len(raw))
     except FileNotFoundError:
         raise DocumentError(f"{path}: no such file.") from None
     except PermissionError:
@@ -82,21 +123,31 @@ def read_source(path: Path) -> tuple[str, str]:
 
 def _is_heading(line: str) -> bool:
     """Short lines without final punctuation are headings (`And Yet…..` ends in an ellipsis, not a stop)."""
+    if len(line) > 100:  # before split(): a 5 MB line would become a million words
+        return False
     words = line.split()
-    if not words or len(words) > 12 or len(line) > 100:
+    if not words or len(words) > 12:
         return False
     if line.rstrip(".").endswith("…") or line.endswith("..."):
         return True
     return line[-1] not in ".!?:;,\"”’)]"
 
 
-def _lines(text: str) -> list[tuple[int, str]]:
-    """(offset, line without its newline) for every line, CRLF-safe."""
-    out, offset = [], 0
-    for raw in text.splitlines(keepends=True):
-        out.append((offset, raw.rstrip("\r\n")))
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, line without its newline) for every line, CRLF-safe; lazily, not a second copy of the file."""
+    offset = 0
+    for match in _LINE.finditer(text):
+        raw = match.group()
+        if not raw:
+            continue
+        yield offset, raw.rstrip("\r\n")
         offset += len(raw)
-    return out
+
+
+def _heading_title(match: re.Match[str]) -> str:
+    """The title of a Markdown heading without its closing hashes (`## Trade ##` → `Trade`)."""
+    raw = match["title"]
+    return raw.rstrip("#").rstrip() or raw[:1]
 
 
 def parse(path: str | Path, doc_id: str | None = None) -> Document:
@@ -141,7 +192,7 @@ def parse(path: str | Path, doc_id: str | None = None) -> Document:
         heading = _MD_HEADING.match(stripped) if markdown else None
         if heading:
             flush()
-            name = heading["title"].strip()
+            name = _heading_title(heading)
             if len(heading["hashes"]) == 1 and not blocks and title == path.stem:
                 title = name
             elif name.lower() not in LABELS:

@@ -19,7 +19,7 @@ from rag.settings import Settings
 #: Questions that ask for the events of a period, to be answered with every entry in date order.
 _TIMELINE = re.compile(
     r"^\s*(?:and\s+)?(?:what|which)\s+(?:(?:else\s+)?(?:happened|took place|occurred|went on|was (?:held|happening))"
-    r"|(?:other\s+)?(?:events?|meetings?|things|visits?|calls?|statements?|engagements?)\b)"
+    r"|(?:other\s+)?(?:events|meetings|things|visits|calls|statements|engagements)\b)"
     r"|^\s*(?:list|show|give)\b.*\b(?:events?|meetings?|entries|happened)\b"
     r"|\b(?:timeline|chronology)\s+(?:of|for)\b",
     re.IGNORECASE,
@@ -138,10 +138,10 @@ class Retriever:
         boost = self.settings.date_boost * (2.0 / (self.settings.rrf_k + 1) if self.settings.fusion == "rrf" else 1.0)
         if period is not None:
             for pos, p in enumerate(passages):
-                if p.kind == "chronology" and p.date_start and p.date_end:
-                    if period.overlaps(date.fromisoformat(p.date_start), date.fromisoformat(p.date_end)):
-                        in_period.append(pos)
-                        fused[pos] = fused.get(pos, 0.0) + boost
+                if (p.kind == "chronology" and p.date_start and p.date_end
+                        and period.overlaps(date.fromisoformat(p.date_start), date.fromisoformat(p.date_end))):
+                    in_period.append(pos)
+                    fused[pos] = fused.get(pos, 0.0) + boost
         if in_period and wants_timeline(question):
             order = sorted(in_period, key=lambda pos: (passages[pos].date_start or "", pos))[: max(k, TIMELINE_LIMIT)]
         else:

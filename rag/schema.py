@@ -103,6 +103,8 @@ class Answer:
     interpreted: str = ""
     notes: tuple[str, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
+    #: The signals behind `confidence` (see rag/answer.py FEATURES); empty for refusals.
+    features: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of `rag ask --json` (other tools read these keys: keep them)."""

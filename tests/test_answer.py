@@ -26,7 +26,7 @@ def test_out_of_scope_question_abstains_and_shows_closest_passages(assistant: As
     answer = assistant.answer("What is Japan's birth rate?")
     assert answer.abstained and answer.text.startswith("The briefing doesn't say")
     assert 1 <= len(answer.citations) <= 3
-    assert answer.confidence < assistant.settings.min_confidence
+    assert answer.confidence < assistant.min_confidence
     check_citations(answer)
 
 
