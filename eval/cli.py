@@ -2,13 +2,86 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import click
+
+EVAL_DIR = Path(__file__).resolve().parent
+
+
+def _open_index(index_dir: Path | None) -> tuple[Any, Any, Any]:
+    """The index to evaluate, the running settings and an embedder (None: `evaluate` loads the model once)."""
+    from rag import Settings, open_index
+
+    settings = Settings.from_env()
+    return open_index(index_dir, settings), settings, None
+
+
+def _retrievers(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    from eval.run import RETRIEVERS
+
+    names = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+    bad = [n for n in names if n not in RETRIEVERS]
+    if bad or not names:
+        raise click.BadParameter(f"{', '.join(bad) or 'nothing'} given; use a comma-separated list of "
+                                 f"{', '.join(RETRIEVERS)}.")
+    return names
 
 
 @click.command("eval")
-def eval_command() -> None:
-    """Score retrieval and answers on the gold questions."""
-    raise click.ClickException("The eval suite is not built yet.")
+@click.option("--questions", "questions_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Gold questions, one JSON object per line (default: the shipped eval/questions.jsonl).")
+@click.option("--retrievers", default="bm25,dense,hybrid", show_default=True, callback=_retrievers,
+              help="Retrievers to compare, comma-separated.")
+@click.option("--k", "k", type=click.IntRange(min=1, max=100), default=10, show_default=True,
+              help="Passages ranked per question for the retrieval metrics.")
+@click.option("--split", type=click.Choice(["dev", "test", "all"]), default="all", show_default=True,
+              help="Questions to run; with all, figures are also reported per split.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the machine-readable results to this file.")
+@click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Index folder (default: the shipped briefing's index, built on first use).")
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=EVAL_DIR, show_default=True,
+              help="Where report.md and retrievers.png go.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def eval_command(questions_file: Path | None, retrievers: tuple[str, ...], k: int, split: str, json_out: Path | None,
+                 index_dir: Path | None, out_dir: Path, quiet: bool) -> None:
+    """Score retrieval and answers on the gold questions; write report.md and retrievers.png.
+
+    Example: rag eval --split dev --json eval/report.json
+    """
+    from eval.questions import DEFAULT_QUESTIONS, load_questions, select_split
+    from eval.report import write_report
+    from eval.run import evaluate
+
+    questions = select_split(load_questions(questions_file or DEFAULT_QUESTIONS), split)
+    index, settings, embedder = _open_index(index_dir)
+    result = evaluate(questions, index, embedder, settings, retrievers, k, progress=not quiet)
+    report, chart = write_report(result, out_dir)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    _print_summary(result)
+    missed = [r["target"] for r in result["targets"]["rows"] if r["met"] is False]
+    verdict = "all met" if not missed else "missed: " + ", ".join(missed)
+    click.echo(f"Targets ({result['targets']['split']}): {verdict}.")
+    click.echo(f"Wrote {report} and {chart}" + (f" and {json_out}." if json_out else "."))
+
+
+def _print_summary(result: dict[str, Any]) -> None:
+    from eval.metrics import RETRIEVAL_KEYS
+
+    sections = [*result["splits"].items(), ("all", result)] if "splits" in result else [(result["split"], result)]
+    for name, figures in sections:
+        click.secho(f"{name}: {figures['n_questions']} questions", bold=True)
+        for r, values in figures["retrievers"].items():
+            click.echo(f"  {r:<7}" + "  ".join(f"{key} {values[key]:.3f}" for key in RETRIEVAL_KEYS))
+        a, lat = figures["answers"], figures["latency_ms"]
+        click.echo("  answers " + "  ".join(f"{key} {'n/a' if v is None else f'{v:.3f}'}" for key, v in a.items()))
+        click.echo(f"  latency retrieve p50 {lat['retrieve_p50']:.1f} ms, p95 {lat['retrieve_p95']:.1f} ms; "
+                   f"answer p50 {lat['answer_p50']:.1f} ms, p95 {lat['answer_p95']:.1f} ms")
 
 
 @click.command("bench")

@@ -50,7 +50,7 @@ def supports(text: str, evidence: str, answers: Sequence[str]) -> bool:
     """Whether a passage (or sentence) `text` supports `evidence` for a question with these `answers`.
 
     Example:
-        >>> supports("Biden and Kishida met in San Francisco.", "Biden and Kishida meet in San Francisco", ["San Francisco"])
+        >>> supports("Biden and Kishida met in San Francisco.", "Biden and Kishida meet in SF", ["San Francisco"])
         True
     """
     t, e = normalize(text), normalize(evidence)

@@ -22,10 +22,9 @@ import ir_measures
 import numpy as np
 from ir_measures import Qrel, ScoredDoc
 
-from rag import Passage
-
 from eval.judge import supports
 from eval.questions import Question
+from rag import Passage
 
 RETRIEVAL_KEYS = ("hit@1", "hit@3", "hit@5", "recall@5", "recall@10", "mrr@10", "ndcg@10")
 ANSWER_KEYS = ("accuracy", "citation_accuracy", "mean_answer_chars", "abstention_precision", "abstention_recall",
@@ -68,7 +67,9 @@ def _calc(measures: Mapping[str, str], qrels: list[Qrel], run: list[ScoredDoc]) 
     return out
 
 
-def retrieval_scores(judgments: Mapping[str, Judgment], rankings: Mapping[str, Sequence[str]]) -> dict[str, dict[str, float]]:
+def retrieval_scores(
+    judgments: Mapping[str, Judgment], rankings: Mapping[str, Sequence[str]]
+) -> dict[str, dict[str, float]]:
     """Per question id, each of `RETRIEVAL_KEYS`, for one retriever's rankings (passage ids, best first).
 
     Example:
@@ -78,8 +79,11 @@ def retrieval_scores(judgments: Mapping[str, Judgment], rankings: Mapping[str, S
     """
     qrels = [Qrel(qid, pid, 1) for qid, j in judgments.items() for pid in sorted(relevant(j))]
     run = [doc for qid in judgments for doc in _run(qid, rankings.get(qid, ()))]
-    sub_qrels = [Qrel(f"{qid}#{i}", pid, 1) for qid, j in judgments.items() for i, ids in enumerate(j) for pid in sorted(ids)]
-    sub_run = [doc for qid, j in judgments.items() for i in range(len(j)) for doc in _run(f"{qid}#{i}", rankings.get(qid, ()))]
+    # One sub-query per evidence string: its relevant passages are the ones supporting that string.
+    sub_qrels = [Qrel(f"{qid}#{i}", pid, 1) for qid, j in judgments.items() for i, ids in enumerate(j)
+                 for pid in sorted(ids)]
+    sub_run = [doc for qid, j in judgments.items() for i in range(len(j))
+               for doc in _run(f"{qid}#{i}", rankings.get(qid, ()))]
     per_q = _calc(_PER_QUESTION, qrels, run)
     per_e = _calc(_PER_EVIDENCE, sub_qrels, sub_run)
     out: dict[str, dict[str, float]] = {}

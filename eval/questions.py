@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from rag import RagError
-
 from eval.judge import normalize
+from rag import RagError
 
 QuestionType = Literal["fact", "paraphrase", "date", "number", "quote", "timeline", "multihop", "unanswerable"]
 Split = Literal["dev", "test"]
@@ -63,10 +62,14 @@ def parse_question(record: Any, where: str) -> Question:
         raise QuestionFileError(f"{where}: expected a JSON object, got {type(record).__name__}.")
     missing = [k for k in _REQUIRED if k not in record]
     if missing:
-        raise QuestionFileError(f"{where}: missing key(s) {', '.join(missing)}; every line needs {', '.join(_REQUIRED)}.")
+        raise QuestionFileError(
+            f"{where}: missing key(s) {', '.join(missing)}; every line needs {', '.join(_REQUIRED)}."
+        )
     unknown = sorted(set(record) - set(_REQUIRED) - set(_OPTIONAL))
     if unknown:
-        raise QuestionFileError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(_REQUIRED + _OPTIONAL)}.")
+        raise QuestionFileError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(_REQUIRED + _OPTIONAL)}."
+        )
     for key in ("id", "question"):
         if not isinstance(record[key], str) or not record[key].strip():
             raise QuestionFileError(f"{where}: {key!r} must be a non-empty string.")
@@ -86,7 +89,9 @@ def parse_question(record: Any, where: str) -> Question:
         answers = _strings(record["answers"], "answers", where)
         evidence = _strings(record["evidence"], "evidence", where)
         if not answers or not evidence:
-            raise QuestionFileError(f"{where}: an answerable question needs at least one answer and one evidence string.")
+            raise QuestionFileError(
+                f"{where}: an answerable question needs at least one answer and one evidence string."
+            )
     return Question(record["id"], record["question"], answers, evidence, record["type"], record["split"], all_answers)
 
 
@@ -124,7 +129,9 @@ def load_questions(path: str | Path = DEFAULT_QUESTIONS) -> list[Question]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise QuestionFileError(f"No questions file at {path}; pass --questions FILE (format: eval/README.md).") from None
+        raise QuestionFileError(
+            f"No questions file at {path}; pass --questions FILE (format: eval/README.md)."
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise QuestionFileError(f"Cannot read {path} as UTF-8 text: {exc}.") from None
     return parse_questions(text.splitlines(), str(path))

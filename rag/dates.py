@@ -224,5 +224,17 @@ def format_day(d: date) -> str:
     return f"{names[d.month - 1]} {d.day}, {d.year}"
 
 
+def format_range(start: str, end: str) -> str:
+    """ISO start and end → `Dec. 5-7, 2023`, `Nov. 30-Dec. 2, 2023` or `Sept. 1, 2023`."""
+    a, b = date.fromisoformat(start), date.fromisoformat(end)
+    if a == b:
+        return format_day(a)
+    if a.year != b.year:
+        return f"{format_day(a)}-{format_day(b)}"
+    first = format_day(a).rsplit(",", 1)[0]
+    last = str(b.day) if a.month == b.month else format_day(b).rsplit(",", 1)[0]
+    return f"{first}-{last}, {b.year}"
+
+
 def days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]

@@ -44,7 +44,9 @@ class Passage:
     def label(self) -> str:
         """A short human label: the date for chronology entries, the section for article passages."""
         if self.kind == "chronology" and self.date_start:
-            return self.date_start if self.date_start == self.date_end else f"{self.date_start} – {self.date_end}"
+            from rag.dates import format_range
+
+            return format_range(self.date_start, self.date_end or self.date_start)
         return self.section
 
     def to_record(self) -> dict[str, Any]:

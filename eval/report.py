@@ -1,0 +1,173 @@
+"""eval/report.md and eval/retrievers.png from an eval result (the dict `eval.run.evaluate` returns)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from eval.metrics import ANSWER_KEYS, RETRIEVAL_KEYS
+from eval.targets import check_targets, target_figures
+
+#: A question misses retrieval when no supporting passage is in the hybrid top MISS_DEPTH.
+MISS_DEPTH = 5
+_RETRIEVER_NOTES = {
+    "bm25": "`Retriever.bm25` ranking alone (no fusion, date boost or timeline order)",
+    "dense": "`Retriever.dense` ranking alone (no fusion, date boost or timeline order)",
+    "hybrid": "`Retriever.retrieve`: the shipped fusion with date boost and timeline order",
+}
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def _cell(text: Any, limit: int = 160) -> str:
+    text = " ".join(str(text).split())
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return text.replace("|", "\\|")
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(_cell(v) if isinstance(v, str) else _fmt(v) for v in row) + " |" for row in rows]
+    return [*out, ""]
+
+
+def _sections(result: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(name, figures) for each split in the result, then the pooled figures when there are several."""
+    if "splits" in result:
+        return [*result["splits"].items(), ("all", result)]
+    return [(result["split"], result)]
+
+
+def _targets(result: dict[str, Any]) -> list[str]:
+    split, figures = target_figures(result)
+    out = ["## Targets", ""]
+    if split != "test":
+        out += [f"Targets are for the test split; this run has no test questions, so they are checked on {split}.", ""]
+    else:
+        out += ["Checked on the test split. `gap` is how far past the threshold the figure is "
+                "(negative: missed by that much).", ""]
+    rows = [[f"{r['target']} ({_fmt(r['threshold'])})" if r["versus"]
+             else f"{r['target']} {r['op']} {_fmt(r['threshold'])}",
+             r["measured"],
+             "n/a" if r["met"] is None else ("met" if r["met"] else "missed"),
+             None if r["gap"] is None else f"{r['gap']:+.3f}"] for r in check_targets(figures)]
+    return out + _table(["target", "measured", "met/missed", "gap"], rows)
+
+
+def _misses(result: dict[str, Any]) -> list[str]:
+    out = [f"## Misses ({result['split']})", "",
+           f"Each question whose hybrid top {MISS_DEPTH} holds no supporting passage (retrieval miss) or whose "
+           "answer is wrong (answer miss), with the passage the hybrid retriever ranked first.", ""]
+    rows = []
+    for q in result["per_question"]:
+        retrieval_miss = q["type"] != "unanswerable" and (q["hit_rank"] is None or q["hit_rank"] > MISS_DEPTH)
+        if not retrieval_miss and q["correct"]:
+            continue
+        kind = " + ".join(k for k, bad in (("retrieval", retrieval_miss), ("answer", not q["correct"])) if bad)
+        top = q.get("top1") or {}
+        rank1 = f"{top.get('label', '')}: {top.get('text', '')}" if top else "(nothing)"
+        answer = ("(abstained) " if q["abstained"] else "") + q["answer"]
+        rows.append([q["id"], q["split"], q["type"], kind, q.get("question", ""), q["hit_rank"], answer, rank1])
+    if not rows:
+        return [*out, "None.", ""]
+    return out + _table(["id", "split", "type", "miss", "question", "hit rank", "answer", "rank 1 (hybrid)"], rows)
+
+
+def render(result: dict[str, Any], chart: str | None = "retrievers.png") -> str:
+    """The Markdown report."""
+    s = result["settings"]
+    index = result["index"]
+    out = ["# Eval report", "",
+           f"Measured {result['date']} on {result['n_questions']} questions (split: {result['split']}); "
+           f"retrieval depth k = {result['k']}; index of {index['passages']} passages at `{index['path']}`.", "",
+           "Thresholds and weights (`min_confidence`, `dense_weight`, `date_boost`, `rrf_k`, the confidence "
+           "calibration) are tuned on the **dev split only**; the test split is the held-out estimate.", "",
+           "Retrieval metrics cover answerable questions only; a passage is relevant when it supports an evidence "
+           "string (eval/README.md). Computed with ir-measures: hit@k = Success@k, MRR@10 = RR@10, nDCG@10; "
+           "recall@k = mean Success@k over one sub-query per evidence string.", ""]
+    out += _targets(result)
+    out += ["## Retrieval", ""]
+    out += [f"- **{name}**: {_RETRIEVER_NOTES[name]}" for name in result["retrievers"]]
+    out += ["", "The baselines call the two rankings directly rather than `Settings(dense_weight=0.0 or 1.0)`: "
+            "through `Retriever.retrieve` those would still get the date boost and the timeline order, and the "
+            "other ranking's candidates would trail with a fused score of 0.", ""]
+    for name, figures in _sections(result):
+        out += [f"### {name} ({figures['n_answerable']} answerable questions)", ""]
+        out += _table(["retriever", *RETRIEVAL_KEYS],
+                      [[r, *(v[key] for key in RETRIEVAL_KEYS)] for r, v in figures["retrievers"].items()])
+    if chart:
+        out += [f"![Retrievers compared]({chart})", ""]
+    out += ["## Answers (shipped pipeline)", "",
+            "accuracy: over all questions (unanswerable ones count when abstained); citation accuracy: answered "
+            "answerable questions with a cited sentence or passage supporting the evidence; mean answer chars: "
+            "`Answer.text` of non-abstentions (inline [n] markers in, the sources list out); coverage: answerable "
+            "questions answered.", ""]
+    out += _table(["split", "n", *ANSWER_KEYS],
+                  [[name, f["n_questions"], *(f["answers"][key] for key in ANSWER_KEYS)]
+                   for name, f in _sections(result)])
+    out += ["## By question type", "", "hit@5 and MRR@10 of the hybrid retriever; accuracy of the pipeline.", ""]
+    for name, figures in _sections(result):
+        out += [f"### {name}", ""]
+        out += _table(["type", "n", "hit@5", "mrr@10", "accuracy"],
+                      [[t, v["n"], v["hit@5"], v["mrr@10"], v["accuracy"]] for t, v in figures["by_type"].items()])
+    out += ["## Speed", "",
+            "Warm (model loaded, one warm-up question first), per question, on this machine; the question is "
+            "encoded in each timed call. Retrieval: `Retriever.retrieve`; answer: `Assistant.answer`. The machine "
+            "is shared, so these vary with its load.", ""]
+    lat = ("retrieve_p50", "retrieve_p95", "answer_p50", "answer_p95")
+    out += _table(["split", *(f"{key} (ms)" for key in lat)],
+                  [[name, *(_fmt(f["latency_ms"][key], 1) for key in lat)] for name, f in _sections(result)])
+    out += [f"Index build time: {_fmt(index['build_seconds'], 1)} s (from the index manifest; built "
+            f"{index['created_at']}).", ""]
+    out += ["## Settings", ""]
+    out += _table(["setting", "value"], [[key, str(value)] for key, value in s.items()])
+    if result.get("calibration"):
+        out += [f"Confidence calibration: `{result['calibration']}`.", ""]
+    if result.get("unjudged"):
+        out += [f"No passage supports some evidence of: {', '.join(result['unjudged'])} (scored as misses).", ""]
+    out += _misses(result)
+    return "\n".join(out)
+
+
+def write_chart(result: dict[str, Any], path: str | Path) -> Path:
+    """A grouped bar chart of the retrieval metrics per retriever, one panel per split."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    sections = [(name, f) for name, f in _sections(result) if name != "all" or "splits" not in result]
+    fig = Figure(figsize=(6.5 * len(sections), 4.2), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, len(sections), squeeze=False)[0]
+    for ax, (name, figures) in zip(axes, sections, strict=True):
+        names = list(figures["retrievers"])
+        width = 0.8 / len(names)
+        for i, r in enumerate(names):
+            values = [figures["retrievers"][r][key] or 0.0 for key in RETRIEVAL_KEYS]
+            xs = [x + (i - (len(names) - 1) / 2) * width for x in range(len(RETRIEVAL_KEYS))]
+            ax.bar(xs, values, width, label=r)
+        ax.set_xticks(range(len(RETRIEVAL_KEYS)), RETRIEVAL_KEYS, rotation=30)
+        ax.set_ylim(0, 1.15)
+        ax.set_title(f"{name} split ({figures['n_answerable']} answerable questions)")
+        ax.grid(axis="y", alpha=0.3)
+        ax.legend(loc="upper center", ncols=len(names), frameon=False)
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    return path
+
+
+def write_report(result: dict[str, Any], out_dir: str | Path) -> tuple[Path, Path]:
+    """Write report.md and retrievers.png into `out_dir`; returns their paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    chart = write_chart(result, out_dir / "retrievers.png")
+    report = out_dir / "report.md"
+    report.write_text(render(result, chart.name), encoding="utf-8")
+    return report, chart
