@@ -13,6 +13,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from rag.answer import Assistant
+from rag.embed import Embedder
 from rag.errors import (
     DocumentError,
     IndexBusyError,
@@ -35,6 +36,7 @@ __all__ = [
     "Assistant",
     "Citation",
     "DocumentError",
+    "Embedder",
     "Filters",
     "Index",
     "IndexBusyError",
