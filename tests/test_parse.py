@@ -45,7 +45,7 @@ def test_markdown_briefing(tmp_path: Path) -> None:
 
 def test_plain_text_without_chronology_and_crlf(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
-    path.write_bytes("Heading One\r\nFirst paragraph here.\r\nSecond paragraph.\r\n".encode())
+    path.write_bytes(b"Heading One\r\nFirst paragraph here.\r\nSecond paragraph.\r\n")
     doc = parse(path)
     assert [doc.text(b) for b in doc.blocks] == ["First paragraph here.", "Second paragraph."]
     assert {b.section for b in doc.blocks} == {"Heading One"}
