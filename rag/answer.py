@@ -325,6 +325,11 @@ class Assistant:
                 if c.passage.kind == "chronology" and c.score >= TIE_RATIO * best.score and len(chosen) < 5:
                     chosen.append(c)
                     covered |= c.terms & wanted
+        if not best.type_ok:  # e.g. "when" answered by an undated sentence: chain to one that has the date
+            typed = next((c for c in candidates[1:] if c.type_ok and c.score >= 0.6 * best.score), None)
+            if typed is not None:
+                chosen.append(typed)
+                covered |= typed.terms & wanted
         if len(chosen) == 1 and self._coverage(wanted, covered) < 0.99:
             for c in candidates[1:6]:
                 gain = self._coverage(wanted, covered | (c.terms & wanted)) - self._coverage(wanted, covered)
