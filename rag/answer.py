@@ -13,7 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
-from rag.dates import DateRange, format_day
+from rag.dates import DateRange, format_range
 from rag.embed import Embedder
 from rag.errors import InvalidQuestionError
 from rag.index import Index
@@ -302,9 +302,7 @@ class Assistant:
             citations.append(Citation(n, p, p.char_start, p.char_end))
         head = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} in the chronology"
         if period is not None:
-            head += f" for {format_day(period.start)}"
-            if period.end != period.start:
-                head += f" – {format_day(period.end)}"
+            head += f" for {format_range(period.start.isoformat(), period.end.isoformat())}"
         # Every listed entry lies in the period asked about and carries the question's key terms.
         confidence = 0.95
         return Answer(question, head + ":\n" + "\n".join(lines), tuple(citations), tuple(passages), False,
