@@ -9,6 +9,7 @@ fresh `rag ask` answers in about a second. Anything else falls back to sentence-
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,8 @@ class NumpyBertEncoder:
         self._counter.no_padding()
         self._counter.no_truncation()
         self.dimension = int(config["hidden_size"])
+        # A `tokenizers.Tokenizer` raises "Already borrowed" when two threads use it at once.
+        self._lock = threading.Lock()
         weights = load_file(str(folder / "model.safetensors"))
         # Linear weights stored transposed and contiguous: `x @ W` then runs at BLAS speed.
         self.w = {
@@ -88,11 +91,13 @@ class NumpyBertEncoder:
 
     def count_tokens(self, text: str) -> int:
         """Word pieces the model sees, special tokens included (before truncation)."""
-        return len(self._counter.encode(text).ids)
+        with self._lock:
+            return len(self._counter.encode(text).ids)
 
     def truncate(self, text: str, limit: int) -> str:
         """The longest prefix of `text` (whole words) that fits in `limit` word pieces with special tokens."""
-        encoding = self._counter.encode(text)
+        with self._lock:
+            encoding = self._counter.encode(text)
         if len(encoding.ids) <= limit:
             return text
         # offsets of the last word piece that still fits, before the final [SEP]
@@ -103,7 +108,8 @@ class NumpyBertEncoder:
     def encode(self, text: str) -> np.ndarray:
         """The unit vector of one text."""
         w = self.w
-        ids = np.array(self.tokenizer.encode(text).ids, dtype=np.int64)
+        with self._lock:
+            ids = np.array(self.tokenizer.encode(text).ids, dtype=np.int64)
         n = len(ids)
         x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:n]
              + w["embeddings.token_type_embeddings.weight"][0])

@@ -9,7 +9,6 @@ Example:
 
 from __future__ import annotations
 
-import ipaddress
 import sys
 import threading
 import time
@@ -29,7 +28,8 @@ EXAMPLES = [
     "What did the Quad do in November?",
     "What happened on Nov. 16?",
     "Who replaced Hayashi Yoshimasa as Japan's foreign minister?",
-    "Which missile defense system will Japan send back to the United States?",
+    "Which missile system will Japan send to the US?",
+    "Which meetings took place in October 2023?",
 ]
 #: Events running at once. Answering holds `ChatService.lock` (≈40 ms of CPU), so this mostly lets the
 #: streaming of many users overlap; ten people asking at once are all served without waiting in line.
@@ -96,7 +96,7 @@ class ChatService:
         if not answer.abstained:
             for partial in render.stream_steps(answer.text):
                 history[-1] = {"role": "assistant", "content": render.render_partial(partial)}
-                yield history, "", gr.skip(), previous
+                yield list(history), "", gr.skip(), previous
                 time.sleep(self.stream_delay)
         history[-1] = {"role": "assistant", "content": render.render_answer(answer, turn, filters)}
         yield history, "", render.inspector_rows(answer), render.resolved_question(answer)
@@ -113,9 +113,10 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] = EXAM
         previous = gr.State("")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="Conversation", elem_id="chat", height=580, sanitize_html=True,
-                                     render_markdown=True, latex_delimiters=[], feedback_options=None,
-                                     buttons=["copy"], placeholder="Ask a question, or pick an example below.")
+                chatbot = gr.Chatbot(label="Conversation", show_label=False, elem_id="chat", height=580,
+                                     sanitize_html=True, render_markdown=True, latex_delimiters=[],
+                                     feedback_options=None, buttons=["copy"],
+                                     placeholder="Ask a question, or pick an example below.")
                 with gr.Row():
                     message = gr.Textbox(placeholder="e.g. What did the Quad do in November?", show_label=False,
                                          container=False, scale=6, elem_id="question", max_lines=4)
@@ -124,8 +125,10 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] = EXAM
                                            label="Examples (click to ask)", examples_per_page=len(examples))
             with gr.Column(scale=1, min_width=260):
                 with gr.Accordion("Filters", open=True):
-                    start = gr.Textbox(label="From (YYYY-MM-DD)", placeholder="2023-09-01", elem_id="date-from")
-                    end = gr.Textbox(label="To (YYYY-MM-DD)", placeholder="2023-12-31", elem_id="date-to")
+                    start = gr.Textbox(label="From (YYYY-MM-DD)", placeholder="any date, e.g. 2023-11-01",
+                                       elem_id="date-from")
+                    end = gr.Textbox(label="To (YYYY-MM-DD)", placeholder="any date, e.g. 2023-11-30",
+                                     elem_id="date-to")
                     kinds = gr.CheckboxGroup(choices=[("Articles", "article"), ("Chronology", "chronology")],
                                              value=list(render.KINDS), label="Search in", elem_id="kinds")
                     gr.Markdown("Dates restrict chronology entries; they apply to the next question.",
@@ -144,8 +147,10 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] = EXAM
         message.submit(**chat)
         ask.click(**chat)
         example_list.load_input_event.then(**chat)
-        clear.click(lambda: ([], "", None, ""), None, [chatbot, message, inspector, previous],
-                    api_visibility="private")
+        reset = {"fn": lambda: ([], "", None, ""), "inputs": None,
+                 "outputs": [chatbot, message, inspector, previous], "api_visibility": "private"}
+        clear.click(**reset)
+        chatbot.clear(**reset)  # the chat's own bin icon forgets the previous question too
         gr.api(service.ask, api_name="ask")
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=128)
     return demo
@@ -154,16 +159,6 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] = EXAM
 def theme() -> gr.themes.Base:
     """Gradio's default look with system fonts: the page fetches no web fonts."""
     return gr.themes.Default(primary_hue="indigo", neutral_hue="slate", font=SANS, font_mono=MONO)
-
-
-def is_loopback(host: str) -> bool:
-    """True when `host` only accepts connections from this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860,
@@ -185,8 +180,7 @@ def serve(host: str = "127.0.0.1", port: int = 7860, index_dir: Path | None = No
     print(f"Model ready in {time.perf_counter() - started:.1f} s.", file=sys.stderr)
     demo = build_app(index, assistant)
     url = launch(demo, host, port, auth)
-    shown = url if is_loopback(host) else f"http://{host}:{port}/"
-    print(f"Briefing QA is running at {shown}  (Ctrl-C to stop)", flush=True)
+    print(f"Briefing QA is running at {url}  (Ctrl-C to stop)", flush=True)
     try:
         demo.block_thread()
     finally:

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import click
+
+
+def is_loopback(host: str) -> bool:
+    """True when `host` only accepts connections from this machine.
+
+    Example:
+        >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("0.0.0.0")
+        (True, True, False)
+    """
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
@@ -30,13 +46,10 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
 @click.option("--auth", metavar="USER:PASS", default=None, help="Require this login (Gradio's own auth).")
 def serve(host: str, port: int, index_dir: Path | None, auth: str | None) -> None:
     """Start the chat page (no share link, no analytics, nothing fetched from the internet)."""
-    from rag.cli import set_offline_env
-
-    set_offline_env()
     credentials = parse_auth(auth)
-    from ui.app import is_loopback, serve as run
-
     if not is_loopback(host):
         click.secho(f"Warning: binding to {host} makes the page reachable from other machines"
                     f"{'' if credentials else '; consider --auth USER:PASS'}.", fg="yellow", err=True)
+    from ui.app import serve as run
+
     run(host, port, index_dir, credentials)

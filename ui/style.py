@@ -42,7 +42,8 @@ CSS = """
 .answer .src-text { font-size: 0.9em; line-height: 1.45; }
 .answer mark { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; }
 .answer .meta { font-size: 0.75em; color: var(--body-text-color-subdued); margin-top: 0.3em; }
-table.index-info { font-size: 0.85em; width: 100%; border-collapse: collapse; }
+table.index-info { font-size: 0.85em; width: 100%; border-collapse: collapse; border: none !important; }
+table.index-info tr, table.index-info th, table.index-info td { border: none !important; background: none !important; }
 table.index-info th { text-align: left; padding: 2px 8px 2px 0; vertical-align: top; white-space: nowrap;
   color: var(--body-text-color-subdued); font-weight: 600; }
 table.index-info td { padding: 2px 0; word-break: break-word; }

@@ -1,0 +1,180 @@
+"""The chat page in headless Chromium (Debian's, never a downloaded one): every request must stay on this machine."""
+
+from __future__ import annotations
+
+import ipaddress
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from rag import Assistant, Index
+from ui.app import EXAMPLES, build_app, launch
+
+pytestmark = pytest.mark.browser
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = shutil.which("chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+TIMEOUT = 20_000
+
+
+def _is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about"):
+        return True
+    host = parts.hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def url(briefing_index: Index, assistant: Assistant) -> Iterator[str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    demo = build_app(briefing_index, assistant)
+    try:
+        yield launch(demo, "127.0.0.1", port)
+    finally:
+        demo.close(verbose=False)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (`make browser` installs it)")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser, url: str) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A fresh page (a fresh chat) that fails the test on console errors and non-loopback requests."""
+    context = browser.new_context(viewport={"width": 1360, "height": 1100})
+    page = context.new_page()
+    errors: list[str] = []
+    remote: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: None if _is_local(r.url) else remote.append(r.url))
+    page.goto(url)
+    page.wait_for_selector("#question textarea", timeout=TIMEOUT)
+    yield page
+    context.close()
+    assert not remote, f"requests left the machine: {remote}"
+    assert not errors, f"console errors: {errors}"
+
+
+def ask(page, question: str) -> object:  # type: ignore[no-untyped-def]
+    """Ask through the text box; returns the finished answer (the last assistant message)."""
+    done = page.locator("#chat .answer:not(.streaming)")
+    before = done.count()
+    page.fill("#question textarea", question)
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.querySelectorAll('#chat .answer:not(.streaming)').length > {before}",
+                           timeout=TIMEOUT)
+    return done.last
+
+
+def test_page_loads_with_index_panel_and_examples(page, briefing_index: Index) -> None:  # type: ignore[no-untyped-def]
+    assert page.title() == "Briefing QA"
+    panel = page.inner_text("#index-info")
+    assert f"{len(briefing_index)} (" in panel and briefing_index.info()["model"] in panel
+    for question in EXAMPLES[:2]:
+        assert page.get_by_text(question, exact=True).count() == 1
+
+
+def test_answer_cites_links_and_highlights(page) -> None:  # type: ignore[no-untyped-def]
+    answer = ask(page, "Who replaced Hayashi Yoshimasa as Japan's foreign minister?")
+    cite = answer.locator("a.cite").first
+    assert cite.inner_text() == "[1]" and cite.get_attribute("href") == "#src-1-1"
+    source = page.locator("#src-1-1")
+    assert "Kamikawa" in source.locator("mark").inner_text()
+    assert "§" in source.inner_text()
+    page.click("#inspector")
+    rows = page.locator("#inspector div[role=row]")
+    rows.first.wait_for(timeout=TIMEOUT)
+    assert rows.count() >= 3 and rows.first.inner_text().startswith("1")
+    assert "BM25 rank" in page.inner_text("#inspector") and "[1]" in rows.first.inner_text()
+
+
+def test_clicking_a_marker_brings_its_source_into_view(page) -> None:  # type: ignore[no-untyped-def]
+    answer = ask(page, "Which meetings took place in October 2023?")
+    entries = answer.locator("ul.timeline li")
+    assert entries.count() >= 10
+    dates = answer.locator("ul.timeline time").evaluate_all("ts => ts.map(t => t.getAttribute('datetime'))")
+    assert dates == sorted(dates) and all(d.startswith("2023-10") for d in dates)
+    last = entries.count()
+    source = page.locator(f"#src-1-{last}")
+    assert not source.is_visible()  # a long list of sources starts folded
+    answer.locator(f'a.cite[href="#src-1-{last}"]').click()
+    page.wait_for_timeout(800)  # smooth scrolling
+    chat, box = page.locator("#chat").bounding_box(), source.bounding_box()
+    assert source.is_visible() and chat and box
+    assert chat["y"] <= box["y"] and box["y"] + box["height"] <= chat["y"] + chat["height"]
+    assert "<mark>" in source.inner_html()
+
+
+def test_markup_in_a_question_is_shown_not_run(page) -> None:  # type: ignore[no-untyped-def]
+    question = '<script>window.__pwned = 1</script><img src="/nowhere.png" onerror="window.__pwned = 2"> Tokyo?'
+    ask(page, question)
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#chat img[onerror], #chat script").count() == 0
+    assert page.get_by_text("<script>window.__pwned = 1</script>", exact=False).count() >= 1
+
+
+def test_example_click_asks_it(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_text(EXAMPLES[0], exact=True).click()
+    page.wait_for_selector("#chat .answer:not(.streaming) .sources", timeout=TIMEOUT)
+    answer = page.locator("#chat .answer").last
+    assert "Tokyo" in answer.inner_text() and "answer abstained" not in answer.evaluate("e => e.className")
+
+
+def test_date_filter(page) -> None:  # type: ignore[no-untyped-def]
+    page.fill("#date-from input, #date-from textarea", "2023-12-01")
+    page.fill("#date-to input, #date-to textarea", "2023-12-31")
+    page.locator("#kinds").get_by_label("Articles").uncheck()
+    answer = ask(page, "Which meetings took place?")
+    dates = answer.locator("ul.timeline time").evaluate_all("ts => ts.map(t => t.getAttribute('datetime'))")
+    assert dates and all("2023-12-01" <= d <= "2023-12-31" for d in dates)
+    assert "chronology only" in answer.inner_text()
+
+
+def test_abstention_looks_different(page) -> None:  # type: ignore[no-untyped-def]
+    answer = ask(page, "What is the capital of France?")
+    assert "Not in the briefing" in answer.inner_text() and answer.locator(".sources li").count() >= 1
+    assert "abstained" in answer.get_attribute("class")
+    color = answer.evaluate("e => getComputedStyle(e).borderLeftColor")
+    plain = ask(page, EXAMPLES[0])
+    assert plain.evaluate("e => getComputedStyle(e).borderLeftColor") != color
+
+
+def test_follow_up_keeps_the_subject_and_screenshot(page) -> None:  # type: ignore[no-untyped-def]
+    ask(page, "What did the Quad do in November?")
+    answer = ask(page, "And in December?")
+    assert "What did the Quad do in December?" in answer.locator(".interpreted").inner_text()
+    assert "Quad" in answer.locator(".sources").inner_text() and answer.locator("mark").count() >= 1
+    answer = ask(page, EXAMPLES[3])  # an article passage with one sentence highlighted: the best picture
+    assert answer.locator("mark").inner_text() in answer.locator(".src-text").inner_text()
+    page.click("#inspector")
+    page.locator("#inspector div[role=row]").first.wait_for(timeout=TIMEOUT)
+    page.wait_for_timeout(300)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = page.screenshot(path=str(ARTIFACTS / "chat.png"), full_page=True)
+    (ROOT / "docs").mkdir(exist_ok=True)
+    (ROOT / "docs" / "screenshot.png").write_bytes(shot)
