@@ -25,6 +25,9 @@ class Embedder:
         (1, 384)
     """
 
+    #: Up to this many texts are encoded by the light NumPy encoder when torch is not loaded yet.
+    LIGHT_MAX_TEXTS = 24
+
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self._model: SentenceTransformer | None = None
@@ -85,6 +88,10 @@ class Embedder:
         """Unit-length float32 vectors, one row per text."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        light = self.light if self._model is None else None
+        if light is not None and len(texts) <= self.LIGHT_MAX_TEXTS:
+            # A handful of texts (a question, an edited paragraph) costs less than importing torch.
+            return np.stack([light.encode(t) for t in texts])
         vectors = self.model.encode(
             texts,
             batch_size=self.settings.batch_size,
