@@ -162,6 +162,7 @@ def make_dense_index(vectors: np.ndarray, settings: Settings) -> tuple[Any, str]
     import faiss
 
     dim = vectors.shape[1]
+    index: Any
     if len(vectors) > settings.approximate_above:
         index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
@@ -206,8 +207,8 @@ def _published(index_dir: Path, build: Path) -> bool:
 
 
 @contextlib.contextmanager
-def _writing(index_dir: Path, tmp: Path | None = None) -> Iterator[None]:
-    """Turn an `OSError` while writing into `IndexWriteError`, first removing the half-written `tmp` folder.
+def _writing(index_dir: Path, *partial: Path) -> Iterator[None]:
+    """Turn an `OSError` while writing into `IndexWriteError`, first removing the `partial` (unpublished) folders.
 
     Whatever goes wrong (even a `KeyboardInterrupt`), no half-written build is left behind to be cleared later,
     and the index that `current` points at is untouched.
@@ -215,8 +216,9 @@ def _writing(index_dir: Path, tmp: Path | None = None) -> Iterator[None]:
     try:
         yield
     except BaseException as exc:
-        if tmp is not None and not _published(index_dir, tmp):
-            shutil.rmtree(tmp, ignore_errors=True)
+        for folder in partial:
+            if not _published(index_dir, folder):
+                shutil.rmtree(folder, ignore_errors=True)
         if isinstance(exc, OSError) and not isinstance(exc, IndexWriteError):
             why = _WHY.get(exc.errno or 0, exc.strerror or str(exc))
             raise IndexWriteError(
@@ -337,7 +339,7 @@ def build_index(
                 os.fsync(fh.fileno())
             os.replace(manifest_tmp, tmp / MANIFEST)
             _fsync_dir(tmp)
-        with _writing(index_dir, index_dir / name):
+        with _writing(index_dir, tmp, index_dir / name):
             os.rename(tmp, index_dir / name)
             link = index_dir / f".{CURRENT}-{secrets.token_hex(3)}"
             try:
