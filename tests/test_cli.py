@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import netguard  # tests/netguard.py
 import pytest
 from click.testing import CliRunner
 
@@ -85,25 +86,8 @@ def test_index_build_refuses_a_binary_file(tmp_path: Path) -> None:
     assert not (tmp_path / "idx" / "current").exists()
 
 
-GUARD = r"""
-import socket, sys
-attempts = []
-real_connect = socket.socket.connect
-def guarded(self, address):
-    host = address[0] if isinstance(address, tuple) else address
-    if isinstance(host, str) and not (host.startswith("127.") or host in ("::1", "localhost")) \
-            and self.family in (socket.AF_INET, socket.AF_INET6):
-        attempts.append(host)
-        raise ConnectionRefusedError(f"network refused by the test: {host}")
-    return real_connect(self, address)
-socket.socket.connect = guarded
-real_getaddrinfo = socket.getaddrinfo
-def lookup(host, *a, **k):
-    if host not in (None, "localhost") and not str(host).startswith("127.") and host != "::1":
-        attempts.append(host)
-        raise socket.gaierror(f"lookup refused by the test: {host}")
-    return real_getaddrinfo(host, *a, **k)
-socket.getaddrinfo = lookup
+GUARD = netguard.GUARD + r"""
+import sys
 from rag import DEFAULT_CORPUS, Assistant, build_index
 index = build_index([DEFAULT_CORPUS], sys.argv[1], progress=False)
 answer = Assistant(index).answer("Where did the Quad Senior Cyber Group meet in December?")

@@ -19,6 +19,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import netguard  # tests/netguard.py
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -465,25 +466,8 @@ def test_the_api_needs_the_login_when_auth_is_on(briefing_index: Index, assistan
         demo.close(verbose=False)
 
 
-SERVER_GUARD = r"""
-import socket, sys
-attempts = []
-real_connect = socket.socket.connect
-def guarded(self, address):
-    host = address[0] if isinstance(address, tuple) else address
-    if self.family in (socket.AF_INET, socket.AF_INET6) and not (
-            str(host).startswith("127.") or host in ("::1", "localhost")):
-        attempts.append(host)
-        raise ConnectionRefusedError(f"network refused by the test: {host}")
-    return real_connect(self, address)
-socket.socket.connect = guarded
-real_getaddrinfo = socket.getaddrinfo
-def lookup(host, *a, **k):
-    if host not in (None, "localhost", b"localhost") and not str(host).startswith("127.") and host != "::1":
-        attempts.append(host)
-        raise socket.gaierror(f"lookup refused by the test: {host}")
-    return real_getaddrinfo(host, *a, **k)
-socket.getaddrinfo = lookup
+SERVER_GUARD = netguard.GUARD + r"""
+import sys
 import httpx
 from gradio_client import Client
 from rag import Assistant, load_index
