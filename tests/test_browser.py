@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import shutil
 import socket
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ import pytest
 
 from rag import Assistant, Index
 from ui.app import EXAMPLES, build_app, launch
+from ui.cli import is_loopback
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -29,13 +29,7 @@ def _is_local(url: str) -> bool:
     parts = urlsplit(url)
     if parts.scheme in ("data", "blob", "about"):
         return True
-    host = parts.hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback(parts.hostname or "")
 
 
 @pytest.fixture(scope="module")
