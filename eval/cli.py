@@ -85,6 +85,25 @@ def _print_summary(result: dict[str, Any]) -> None:
 
 
 @click.command("bench")
-def bench_command() -> None:
-    """Measure speed and scale."""
-    raise click.ClickException("The benchmark is not built yet.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the machine-readable figures to this file.")
+@click.option("--skip-1m", is_flag=True, help="Leave out the 1M-passage size of the scale sweep.")
+@click.option("--quick", is_flag=True, help="One repetition where the full run makes three or five (for CI).")
+@click.option("--md", "md_out", type=click.Path(dir_okay=False, path_type=Path), default=EVAL_DIR / "bench.md",
+              show_default=True, help="Where the report goes.")
+def bench_command(json_out: Path | None, skip_1m: bool, quick: bool, md_out: Path) -> None:
+    """Measure latency, cold start, build time, memory and scale against the targets; write bench.md.
+
+    Example: rag bench --json eval/bench.json --skip-1m
+    """
+    from eval.bench import run_bench, write_markdown
+
+    result = run_bench(quick=quick, skip_1m=skip_1m)
+    write_markdown(result, md_out)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    for t in result["targets"]:
+        met = {True: "met", False: "MISSED", None: "n/a"}[t["met"]]
+        click.echo(f"{met:>6}  {t['target']}: {t['measured']} {t['unit']} (target {t['op']} {t['threshold']})")
+    click.echo(f"Wrote {md_out}" + (f" and {json_out}." if json_out else "."))

@@ -50,6 +50,10 @@ def serve(host: str, port: int, index_dir: Path | None, auth: str | None) -> Non
     if not is_loopback(host):
         click.secho(f"Warning: binding to {host} makes the page reachable from other machines"
                     f"{'' if credentials else '; consider --auth USER:PASS'}.", fg="yellow", err=True)
+    import faiss
+
     from ui.app import serve as run
+
+    faiss.omp_set_num_threads(1)  # one query at a time per request: a second thread only contends (rag bench)
 
     run(host, port, index_dir, credentials)
