@@ -59,7 +59,35 @@ def _targets(result: dict[str, Any]) -> list[str]:
              r["measured"],
              "n/a" if r["met"] is None else ("met" if r["met"] else "missed"),
              None if r["gap"] is None else f"{r['gap']:+.3f}"] for r in check_targets(figures)]
-    return out + _table(["target", "measured", "met/missed", "gap"], rows)
+    out += _table(["target", "measured", "met/missed", "gap"], rows)
+    return out + _why(figures)
+
+
+def _why(figures: dict[str, Any]) -> list[str]:
+    """Where the misses come from (the weakest question types) and what would close them."""
+    by_type = figures.get("by_type", {})
+    weak = sorted(((v["accuracy"], t) for t, v in by_type.items() if v.get("accuracy") is not None))[:3]
+    if not weak:
+        return []
+    listed = ", ".join(f"{t} {acc:.2f}" for acc, t in weak)
+    strong = ", ".join(f"{t} {v['accuracy']:.2f}" for t, v in by_type.items()
+                       if v.get("accuracy") is not None and v["accuracy"] >= 0.85) or "none"
+    return [
+        "### Why the misses, and what would close them", "",
+        f"- **Where:** the weakest question types by answer accuracy are {listed}; types at 0.85 or better: "
+        f"{strong} (table below).",
+        "- **Paraphrases and multi-hop:** the answer is built only from sentences, chosen by the bundled "
+        "all-MiniLM-L6-v2's sentence similarity plus term coverage. Questions that share few words with the text "
+        "pick the wrong sentence of a passage that was retrieved correctly, and multi-hop questions need a "
+        "second sentence the scorer rarely adds. Closing this needs a stronger reader: a cross-encoder "
+        "reranker or an extractive QA model over the retrieved passages, none of which ships offline here.",
+        "- **Abstention:** near misses (the right people and event, a detail the briefing never gives) look "
+        "exactly like answerable questions to similarity and coverage features; the calibrated threshold only "
+        "catches far misses. Closing it needs a model that checks whether the chosen sentence answers the "
+        "question (entailment / QA no-answer score), or a larger dev set of near misses to learn from.",
+        "- **Retrieval:** hybrid beats both single retrievers; the remaining hit@5 / MRR gap is paraphrase "
+        "questions whose key words do not occur in the text; a larger embedding model or query expansion "
+        "would help.", ""]
 
 
 def _misses(result: dict[str, Any]) -> list[str]:
