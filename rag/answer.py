@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -160,7 +161,7 @@ class Assistant:
         self.settings = settings or Settings()
         self.retriever = retriever or Retriever(index, embedder, self.settings)
         # Weights of the confidence model, fitted on the dev questions by `python -m eval.calibrate`.
-        self.calibration = json.loads(CALIBRATION.read_text()) if CALIBRATION.is_file() else {
+        self.calibration: dict[str, Any] = json.loads(CALIBRATION.read_text()) if CALIBRATION.is_file() else {
             "features": list(FEATURES), "weights": [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], "bias": -4.0,
         }
         self.min_confidence = (self.settings.min_confidence if self.settings.min_confidence is not None

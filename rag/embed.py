@@ -60,12 +60,12 @@ class Embedder:
             return self.light.dimension
         model = self.model
         get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-        return int(get())
+        return int(get() or 0)
 
     @property
     def max_tokens(self) -> int:
         """The model's input limit in word pieces, special tokens included."""
-        return self.light.max_seq_length if self.light is not None else int(self.model.max_seq_length)
+        return self.light.max_seq_length if self.light is not None else int(self.model.max_seq_length or 256)
 
     def count_tokens(self, text: str) -> int:
         if self.light is not None:

@@ -97,7 +97,7 @@ class Settings:
             raw = os.environ.get(f"RAG_{field.name.upper()}")
             if raw is None:
                 continue
-            kind = float if field.name == "min_confidence" else type(field.default)
+            kind: Any = float if field.name == "min_confidence" else type(field.default)
             try:
                 if kind is bool:
                     values[field.name] = raw.strip().lower() in {"1", "true", "yes", "on"}
