@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 # Every spelling the journal uses (Jan., Feb., March, April, May, June, July, Aug., Sept., Oct., Nov., Dec.)
 # plus the full names and common short forms a reader might type.
@@ -235,6 +235,3 @@ def format_range(start: str, end: str) -> str:
     last = str(b.day) if a.month == b.month else format_day(b).rsplit(",", 1)[0]
     return f"{first}-{last}, {b.year}"
 
-
-def days(start: date, end: date) -> list[date]:
-    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
