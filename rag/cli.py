@@ -155,10 +155,10 @@ def ask(question: str | None, k: int | None, as_json: bool, index_dir: Path | No
 def search(query: str, k: int | None, as_json: bool, index_dir: Path | None) -> None:
     """Ranked passages for QUERY, without composing an answer."""
     from rag import Retriever
-    from rag.answer import validate_question
+    from rag.question import clean
 
     index, settings = _open(index_dir)
-    text, _ = validate_question(query, settings)
+    text = clean(query, settings.max_question_chars)
     passages = Retriever(index, settings=settings).retrieve(text, k)
     if as_json:
         keys = ("id", "doc", "section", "kind", "date_start", "date_end", "text", "char_start", "char_end", "score",

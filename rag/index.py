@@ -30,13 +30,14 @@ from rag import __version__
 from rag.chunk import chunk
 from rag.dates import DateInterpreter
 from rag.embed import Embedder
+from rag.entities import annotate
 from rag.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexNotFoundError, IndexWriteError
 from rag.lexical import Bm25
 from rag.parse import Document, parse
 from rag.schema import Passage
 from rag.settings import Settings
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: passages carry typed entity spans
 MANIFEST = "manifest.json"
 CURRENT = "current"
 
@@ -274,6 +275,7 @@ def build_index(
     started = time.perf_counter()
     docs = _documents(paths)  # every file is checked before anything is written
     passages = [p for doc in docs for p in chunk(doc, settings)]
+    passages = annotate(passages, progress=progress)
     index_dir = Path(index_dir)
     lock = FileLock(str(index_dir / ".lock"), timeout=0)
     with _writing(index_dir):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import date
@@ -13,31 +12,14 @@ from rag.dates import DateRange
 from rag.embed import Embedder
 from rag.errors import SettingsError
 from rag.index import Index
+from rag.question import wants_timeline
 from rag.schema import Kind, Passage
 from rag.settings import Settings
 
-#: Questions that ask for the events of a period, to be answered with every entry in date order.
-_TIMELINE = re.compile(
-    r"^\s*(?:and\s+)?(?:what|which)\s+(?:(?:else\s+)?(?:happened|took place|occurred|went on|was (?:held|happening))"
-    r"|(?:other\s+)?(?:events|meetings|things|visits|calls|statements|engagements)\b)"
-    r"|^\s*(?:list|show|give)\b.*\b(?:events?|meetings?|entries|happened)\b"
-    r"|\b(?:timeline|chronology)\s+(?:of|for)\b",
-    re.IGNORECASE,
-)
 #: Candidates each retriever contributes before fusion.
 CANDIDATES = 100
 #: Most entries a timeline answer lists.
 TIMELINE_LIMIT = 40
-
-
-def wants_timeline(question: str) -> bool:
-    """True for "what happened on/in …"-style questions.
-
-    Example:
-        >>> wants_timeline("What happened on Nov. 16?"), wants_timeline("Who met Kishida on Nov. 16?")
-        (True, False)
-    """
-    return bool(_TIMELINE.search(question))
 
 
 @dataclass(frozen=True)

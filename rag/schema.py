@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from rag.question import Question
 
 Kind = Literal["article", "chronology"]
+#: What an answer is: sentences quoted from the briefing (with a short answer for typed questions), a dated
+#: list of chronology entries, or a refusal with the closest passages.
+AnswerKind = Literal["extract", "timeline", "abstain"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,8 @@ class Passage:
     date_end: str | None = None
     #: Absolute (start, end) offsets of the passage's sentences in the source.
     sentences: tuple[tuple[int, int], ...] = ()
+    #: Typed entity spans (start, end, type) with absolute offsets, found at build time (rag/entities.py).
+    entities: tuple[tuple[int, int, str], ...] = ()
     score: float = 0.0
     dense_rank: int | None = None
     bm25_rank: int | None = None
@@ -55,12 +63,14 @@ class Passage:
         for key in ("score", "dense_rank", "bm25_rank", "dense_score", "bm25_score"):
             record.pop(key)
         record["sentences"] = [list(s) for s in self.sentences]
+        record["entities"] = [list(e) for e in self.entities]
         return record
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Passage:
         data = dict(record)
         data["sentences"] = tuple((int(a), int(b)) for a, b in data.get("sentences", ()))
+        data["entities"] = tuple((int(a), int(b), str(t)) for a, b, t in data.get("entities", ()))
         return cls(**data)
 
 
@@ -72,6 +82,9 @@ class Citation:
     passage: Passage
     highlight_start: int
     highlight_end: int
+    #: The short answer's span (absolute offsets, inside the highlight), when this citation carries it.
+    short_start: int | None = None
+    short_end: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         p = self.passage
@@ -88,7 +101,18 @@ class Citation:
             "char_end": p.char_end,
             "highlight_start": self.highlight_start,
             "highlight_end": self.highlight_end,
+            "short_start": self.short_start,
+            "short_end": self.short_end,
         }
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """One line of a timeline answer: a chronology entry, its date label and its citation number."""
+
+    n: int
+    label: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -107,6 +131,13 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     #: The signals behind `confidence` (see rag/answer.py FEATURES); empty for refusals.
     features: dict[str, float] = field(default_factory=dict)
+    kind: AnswerKind = "extract"
+    #: The question as analysed (type, focus, period, …); None only for answers made by hand.
+    analysis: Question | None = None
+    #: The name, place, date or number that answers a typed question, as the briefing writes it.
+    short_answer: str | None = None
+    #: The entries of a timeline answer, in date order.
+    items: tuple[ListItem, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of `rag ask --json` (other tools read these keys: keep them)."""
@@ -132,6 +163,11 @@ class Answer:
                 for p in self.passages
             ],
             "interpreted": self.interpreted,
+            "kind": self.kind,
+            "short_answer": self.short_answer,
+            "answer_type": self.analysis.answer_type if self.analysis else None,
+            "question_analysis": self.analysis.to_dict() if self.analysis else None,
+            "items": [{"n": i.n, "label": i.label, "text": i.text} for i in self.items],
             "notes": list(self.notes),
             "timings_ms": {k: round(v, 3) for k, v in self.timings_ms.items()},
         }

@@ -18,7 +18,10 @@ def test_the_quad_cyber_question_answers_tokyo_with_its_dated_entry(assistant: A
     assert not answer.abstained and "Tokyo" in answer.text
     assert answer.citations[0].passage.kind == "chronology"
     assert answer.citations[0].passage.date_start == "2023-12-05"
-    assert answer.text.startswith("Dec. 5-6, 2023")
+    assert answer.short_answer == "Tokyo" and answer.text.startswith("Tokyo — Dec. 5-6, 2023")
+    c = answer.citations[0]
+    assert c.short_start is not None and c.short_end is not None
+    assert c.highlight_start <= c.short_start < c.short_end <= c.highlight_end
     check_citations(answer)
 
 

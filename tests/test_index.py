@@ -37,7 +37,7 @@ class CountingEmbedder(Embedder):
 def test_build_writes_a_manifest_and_loads(tmp_path: Path, embedder: Embedder) -> None:
     index = build_index([DEFAULT_CORPUS], tmp_path, embedder=embedder, progress=False)
     manifest = json.loads((tmp_path / "current" / "manifest.json").read_text())
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert manifest["settings"] == Settings().index_settings()
     assert manifest["dimension"] == 384
     assert manifest["sources"][0]["sha256"] and manifest["counts"]["passages"] == len(index)

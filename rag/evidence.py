@@ -1,0 +1,209 @@
+"""Evidence for an answer: every sentence of the retrieved passages scored, typed answer candidates in them,
+and long sentences trimmed around what must stay (the answer span, the question's words).
+
+Scores are built from signals that mean the same on any briefing: cosine similarity, shares of the
+question's words (weighted by their rarity in this corpus), ranks, and whether a candidate of the
+expected type is there.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.entities import name_key
+from rag.index import Index
+from rag.lexical import tokenize
+from rag.question import CANDIDATE_TYPES, Question, terms
+from rag.schema import Passage
+
+#: How a sentence's signals add up to its score; chosen on the dev questions (eval/README.md).
+SENTENCE_WEIGHTS = {"sim": 1.0, "coverage": 0.5, "window": 0.6, "passage": 0.5, "rank": 0.1, "typed": 0.3}
+#: A candidate close to the question's words in its sentence is likelier the answer: bonus at distance 0,
+#: halved every PROXIMITY_CHARS characters.
+PROXIMITY_WEIGHT = 0.3
+PROXIMITY_CHARS = 60
+#: A candidate whose title matches the role asked about ("Korea's special representative") gains this much.
+ROLE_WEIGHT = 1.0
+_ZONE_START = re.compile(r"[,;:(]\s*(?:and\s+)?|\bwith\s+")
+#: Sentences longer than this are cut to their best run of clauses, marked with "…".
+MAX_SENTENCE_CHARS = 240
+_CLAUSE_BREAK = re.compile(r"(?:[,;:]\s+|\s+[—–]\s*|[—–]|\s+\()")
+_WORD = re.compile(r"[\w’'-]+")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a retrieved passage, scored as evidence for the question."""
+
+    rank: int
+    passage: Passage
+    start: int
+    end: int
+    sim: float
+    coverage: float
+    window: float
+    terms: frozenset[str]
+    #: Typed candidates (start, end, type) in this sentence that could answer the question.
+    candidates: tuple[tuple[int, int, str], ...]
+    score: float
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    """The candidate of the expected type that answers best, and the sentence it stands in."""
+
+    text: str
+    start: int
+    end: int
+    sentence: Sentence
+    score: float
+
+
+class Evidence:
+    """Scores sentences and candidates of one index; keeps its vocabulary statistics between questions."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._sentence_terms: dict[tuple[int, int], frozenset[str]] = {}
+        df: dict[str, int] = {}
+        for p in index.passages:
+            for t in terms(p.text):
+                df[t] = df.get(t, 0) + 1
+        n = len(index.passages)
+        self.idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
+        self._unknown_weight = math.log(n + 1) + 1.0
+
+    def weight(self, term: str) -> float:
+        return self.idf.get(term, self._unknown_weight)
+
+    def coverage(self, wanted: frozenset[str], have: frozenset[str]) -> float:
+        """Share of `wanted`'s weight (rare words weigh more) that `have` holds; 1.0 when nothing is wanted."""
+        total = sum(self.weight(t) for t in wanted)
+        return sum(self.weight(t) for t in wanted & have) / total if total else 1.0
+
+    def known(self, wanted: frozenset[str]) -> float:
+        """Share of `wanted`'s weight the briefing uses at all."""
+        return self.coverage(wanted, frozenset(t for t in wanted if t in self.idf))
+
+    def sentences(self, question: Question, qvec: np.ndarray, passages: list[Passage]) -> list[Sentence]:
+        """Every sentence of the retrieved passages, best first (weights: SENTENCE_WEIGHTS)."""
+        out: list[Sentence] = []
+        w = SENTENCE_WEIGHTS
+        wanted = question.must
+        types = CANDIDATE_TYPES.get(question.answer_type, frozenset())
+        asked = {name_key(n) for n in question.names} | set(question.must)
+        for rank, p in enumerate(passages, start=1):
+            pos = self.index.by_id[p.id]
+            sims = self.index.sentence_vectors_of(pos) @ qvec
+            source = self.index.source(p.doc)
+            heading = terms(p.section) if p.kind == "article" else frozenset()
+            previous: frozenset[str] = heading
+            for j, ((a, b), sim) in enumerate(zip(p.sentences, sims.tolist())):
+                key = (pos, j)
+                have = self._sentence_terms.get(key)
+                if have is None:
+                    have = self._sentence_terms[key] = terms(source[a:b])
+                coverage = self.coverage(wanted, have)
+                window = self.coverage(wanted, have | previous)
+                previous = have | heading
+                found = tuple(
+                    (s, e, t)
+                    for s, e, t in p.entities
+                    if a <= s and e <= b and t in types and not _given(source[s:e], asked)
+                )
+                score = (
+                    w["sim"] * sim
+                    + w["coverage"] * coverage
+                    + w["window"] * window
+                    + w["passage"] * (p.dense_score or 0.0)
+                    + w["rank"] / rank
+                    + w["typed"] * bool(found)
+                )
+                out.append(Sentence(rank, p, a, b, sim, coverage, window, have, found, score))
+        out.sort(key=lambda s: -s.score)
+        return out
+
+    def short_answer(self, question: Question, sentences: list[Sentence], depth: int = 8) -> ShortAnswer | None:
+        """The typed candidate that fits best, from the `depth` best sentences.
+
+        A candidate scores its sentence's score plus a bonus for standing near the question's words, so the
+        name right after "his counterpart on Japan's National Security Council" beats one far away.
+        """
+        best: ShortAnswer | None = None
+        for s in sentences[:depth]:
+            if not s.candidates:
+                continue
+            source = self.index.source(s.passage.doc)
+            anchors = [m.start() for m in _WORD.finditer(source, s.start, s.end) if terms(m.group()) & question.must]
+            for a, b, _ in s.candidates:
+                distance = min((abs(x - a) if x < a else abs(x - b) for x in anchors), default=None)
+                near = 0.0 if distance is None else PROXIMITY_WEIGHT * 0.5 ** (distance / PROXIMITY_CHARS)
+                score = s.score + near + ROLE_WEIGHT * _title_match(question.role, source, s.start, a)
+                if best is None or score > best.score:
+                    best = ShortAnswer(source[a:b], a, b, s, score)
+        return best
+
+    def trim(
+        self, source: str, start: int, end: int, wanted: frozenset[str], keep: tuple[int, int] | None = None
+    ) -> tuple[int, int]:
+        """The run of clauses of a long sentence that covers `wanted` best within MAX_SENTENCE_CHARS.
+
+        A `keep` span (the short answer) is never cut: only runs that hold it whole are considered.
+        """
+        if end - start <= MAX_SENTENCE_CHARS:
+            return start, end
+        cuts = (
+            [start]
+            + [m.end() for m in _CLAUSE_BREAK.finditer(source, start, end) if start + 20 < m.end() < end - 5]
+            + [end]
+        )
+        best = (-1.0, 0, start, end)
+        for i in range(len(cuts) - 1):
+            for j in range(i + 1, len(cuts)):
+                a, b = cuts[i], cuts[j]
+                if b - a > MAX_SENTENCE_CHARS and not (keep and j == i + 1):
+                    break
+                piece = source[a:b].rstrip(" ,;:—–(")
+                b = a + len(piece)
+                if keep is not None and not (a <= keep[0] and keep[1] <= b):
+                    continue
+                score = self.coverage(wanted, terms(piece))
+                if (score, -(b - a)) > (best[0], -best[1]):
+                    best = (score, b - a, a, b)
+        return (best[2], best[3]) if best[0] >= 0 else (start, end)
+
+
+def _alike(a: str, b: str) -> bool:
+    """Same stem, or one a prefix of the other ("korea" / "korean", "japan" / "japanes")."""
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
+
+
+def _title_match(role_text: str, source: str, floor: int, start: int) -> float:
+    """Share of the role's words in the title right before a name (back to the last comma or "with"),
+    plus a quarter when the title starts as the role does ("Korean Special Representative …" for "Korea's
+    special representative", not "Deputy Special Representative for North Korea")."""
+    ordered = [t for t in tokenize([role_text])[0] if not t.isdigit()] if role_text else []
+    role = frozenset(ordered)
+    if not role:
+        return 0.0
+    zone = source[max(floor, start - 100) : start]
+    cuts = list(_ZONE_START.finditer(zone))
+    if cuts:
+        zone = zone[cuts[-1].end() :]
+    zone_terms = tokenize([zone])[0]
+    share = sum(any(_alike(t, z) for z in zone_terms) for t in role) / len(role)
+    return share + (0.25 if zone_terms and _alike(ordered[0], zone_terms[0]) else 0.0)
+
+
+def _given(candidate: str, asked: set[str]) -> bool:
+    """The candidate is already in the question: "Kamikawa" does not answer "Whom did Kamikawa meet?"."""
+    key = name_key(candidate)
+    if key in asked:
+        return True
+    words = [w for w in key.split() if len(w) > 2]
+    have = terms(candidate)
+    return bool(words) and bool(have) and have <= asked

@@ -1,0 +1,524 @@
+"""Question analysis, done once: what is asked (answer type, focus), about when, and what an answer must carry.
+
+Everything here is plain rules over English question forms: no model call, no corpus-specific words, so it
+behaves the same on any briefing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from rag.dates import DateInterpreter, DateRange
+from rag.errors import InvalidQuestionError
+from rag.lexical import tokenize
+
+AnswerType = Literal[
+    "person",
+    "place",
+    "organization",
+    "date",
+    "number",
+    "money",
+    "percent",
+    "duration",
+    "reason",
+    "list",
+    "description",
+]
+#: Entity types (rag/entities.py) that can answer each typed question.
+CANDIDATE_TYPES: dict[str, frozenset[str]] = {
+    "person": frozenset({"person"}),
+    "place": frozenset({"place"}),
+    "organization": frozenset({"organization", "group"}),
+    "date": frozenset({"date"}),
+    "number": frozenset({"number", "money", "percent"}),
+    "money": frozenset({"money"}),
+    "percent": frozenset({"percent"}),
+    "duration": frozenset({"date", "number"}),
+}
+
+# Head nouns that say which kind of thing is asked for ("which city", "what company", "which officials").
+_PERSON_NOUNS = set(
+    [
+        "minister",
+        "ministers",
+        "secretary",
+        "secretaries",
+        "official",
+        "officials",
+        "leader",
+        "leaders",
+        "president",
+        "presidents",
+        "person",
+        "people",
+        "general",
+        "generals",
+        "admiral",
+        "ambassador",
+        "ambassadors",
+        "governor",
+        "governors",
+        "counterpart",
+        "counterparts",
+        "representative",
+        "representatives",
+        "envoy",
+        "envoys",
+        "diplomat",
+        "diplomats",
+        "commander",
+        "commanders",
+        "ceo",
+        "head",
+        "chief",
+        "adviser",
+        "advisor",
+        "senator",
+        "senators",
+        "spokesperson",
+        "premier",
+        "chairman",
+        "chair",
+        "director",
+        "lawmaker",
+        "lawmakers",
+        "politician",
+        "politicians",
+        "officer",
+        "officers",
+        "individual",
+        "individuals",
+        "delegate",
+        "delegates",
+        "journalist",
+        "journalists",
+        "reporter",
+        "author",
+        "authors",
+        "scholar",
+        "scholars",
+        "analyst",
+        "analysts",
+        "expert",
+        "experts",
+        "professor",
+    ]
+)
+_PLACE_NOUNS = set(
+    [
+        "city",
+        "cities",
+        "country",
+        "countries",
+        "nation",
+        "nations",
+        "island",
+        "islands",
+        "place",
+        "places",
+        "location",
+        "locations",
+        "state",
+        "states",
+        "prefecture",
+        "capital",
+        "region",
+        "reef",
+        "shoal",
+        "base",
+        "port",
+        "venue",
+        "town",
+        "province",
+        "territory",
+        "waters",
+        "sea",
+    ]
+)
+_ORG_NOUNS = set(
+    [
+        "company",
+        "companies",
+        "firm",
+        "firms",
+        "party",
+        "parties",
+        "organization",
+        "organizations",
+        "organisation",
+        "agency",
+        "agencies",
+        "ministry",
+        "ministries",
+        "group",
+        "groups",
+        "body",
+        "institution",
+        "institutions",
+        "manufacturer",
+        "university",
+        "bank",
+        "department",
+        "committee",
+        "council",
+        "alliance",
+        "coalition",
+        "association",
+        "foundation",
+    ]
+)
+_DATE_NOUNS = {"date", "dates", "day", "days", "month", "months", "year", "years", "week", "weeks"}
+_AUX = (
+    r"(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should|may|might|must|"
+    r"been|being|be)"
+)
+_WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
+#: Words that shape a question but carry no topic.
+_QUESTION_WORDS = frozenset(
+    tokenize(
+        [
+            "what where when who whom whose which why how did does do done happen happened take took place "
+            "held hold brief briefing say said according mention mentioned describe tell give list name "
+            "else also anything something occur occurred from between to until till after before during within "
+            "since one ones there their any all exact exactly specific kind kinds type sort"
+        ]
+    )[0]
+)
+_MONTH_WORDS = frozenset(
+    tokenize(
+        [
+            "january february march april may june july august september october november december "
+            "jan feb mar apr jun jul aug sep sept oct nov dec early late mid middle end beginning"
+        ]
+    )[0]
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_FOLLOW_UP = re.compile(r"^\s*(?:and|what about|how about|and what about)\b[\s,]*(?P<rest>.*?)\??\s*$", re.IGNORECASE)
+_UNITS = ("yen", "dollars", "euros", "won", "yuan", "percent", "kilometers", "kilometres", "miles", "tons", "tonnes")
+_UNIT = re.compile(rf"\bin\s+({'|'.join(_UNITS)})\b", re.IGNORECASE)
+#: Where a role stops and the rest of the question starts ("foreign minister | when Cotton visited").
+_ROLE_END = re.compile(r"\s+(?:when|while|who|whom|which|that|after|before|during|at the time)\b.*$", re.IGNORECASE)
+_NAME = re.compile(r"\b[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*")
+_TIMELINE = re.compile(
+    r"^\s*(?:and\s+)?(?:what|which)\s+(?:(?:else\s+)?(?:happened|took place|occurred|went on|was (?:held|happening))"
+    r"|(?:other\s+)?(?:events|meetings|things|visits|calls|statements|engagements)\b)"
+    r"|^\s*(?:list|show|give)\b.*\b(?:events?|meetings?|entries|happened)\b"
+    r"|\b(?:timeline|chronology)\s+(?:of|for)\b",
+    re.IGNORECASE,
+)
+
+
+def wants_timeline(question: str) -> bool:
+    """True for "what happened on/in …"-style questions, answered with every entry of the period.
+
+    Example:
+        >>> wants_timeline("What happened on Nov. 16?"), wants_timeline("Who met Kishida on Nov. 16?")
+        (True, False)
+    """
+    return bool(_TIMELINE.search(question))
+
+
+def terms(text: str) -> frozenset[str]:
+    """Stemmed content words (bm25s' English stop words and Snowball stemmer)."""
+    return frozenset(tokenize([text])[0])
+
+
+def salient_terms(text: str) -> frozenset[str]:
+    """The topic words of a question: no question words, months or bare numbers."""
+    return frozenset(t for t in terms(text) - _QUESTION_WORDS - _MONTH_WORDS if not t.isdigit())
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as read once: every later step uses these fields, never the raw text again.
+
+    Example:
+        >>> q = analyze("Which Japanese political party has been ensnared by the scandal?")
+        >>> q.answer_type, q.focus
+        ('organization', 'Japanese political party')
+    """
+
+    #: What the user typed.
+    asked: str
+    #: Cleaned, follow-up resolved and cut to the model's input: what is retrieved and answered.
+    text: str
+    answer_type: AnswerType
+    #: The question word (who, what, how many, …), lower case.
+    wh: str = ""
+    #: What is asked about: the noun phrase after "which"/"what" or the role in "who was X's foreign minister".
+    focus: str = ""
+    #: Conditions an answer must meet: a unit ("yen") or a role ("foreign minister").
+    constraints: tuple[str, ...] = ()
+    #: Stemmed topic words an answer should carry.
+    must: frozenset[str] = frozenset()
+    #: The lower-case topic words: the question's predicate ("discuss", "builds"), not its names.
+    predicate: frozenset[str] = frozenset()
+    #: Names the question itself gives (never an answer to it).
+    names: tuple[str, ...] = ()
+    period: DateRange | None = None
+    #: A "what happened …" question, answered with a dated list.
+    timeline: bool = False
+    #: The previous question this one follows up, when it was read as a follow-up.
+    follows: str | None = None
+    #: The question was longer than the model's input and was cut.
+    cut: bool = False
+    #: Topic words without the fallback to every word (may be empty: "What happened on Nov. 16?").
+    topic: frozenset[str] = frozenset()
+    #: Words of what a definition question asks for ("What is Japan's unemployment rate?"): the briefing must
+    #: use every one of them.
+    focus_terms: frozenset[str] = frozenset()
+    #: Words of a role asked about ("governor of Okinawa Prefecture"): the answer's passage must carry them.
+    role_terms: frozenset[str] = frozenset()
+    #: The role asked about, as worded ("Korea's special representative").
+    role: str = ""
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """Unit constraints ("yen"), which the answering sentence must name."""
+        return tuple(c for c in self.constraints if c in _UNITS)
+
+    @property
+    def typed(self) -> bool:
+        """The answer is a name, place, date or number: a short answer is expected."""
+        return self.answer_type in CANDIDATE_TYPES
+
+    def read_as(self) -> str:
+        """One line for "Read as": the question as understood, with its period and what it asks for."""
+        parts = [self.text]
+        if self.period is not None:
+            parts.append(f"period: {self.period.describe()}")
+        parts.append(f"asks for: {self.answer_type}" + (f" ({self.focus})" if self.focus else ""))
+        if self.constraints:
+            parts.append("must meet: " + ", ".join(self.constraints))
+        return "  ·  ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "asked": self.asked,
+            "text": self.text,
+            "answer_type": self.answer_type,
+            "wh": self.wh,
+            "focus": self.focus,
+            "constraints": list(self.constraints),
+            "must": sorted(self.must),
+            "predicate": sorted(self.predicate),
+            "names": list(self.names),
+            "period": None
+            if self.period is None
+            else {
+                "start": self.period.start.isoformat(),
+                "end": self.period.end.isoformat(),
+                "phrase": self.period.phrase,
+            },
+            "timeline": self.timeline,
+            "follows": self.follows,
+        }
+
+
+def clean(question: str, max_chars: int) -> str:
+    """Normalize a question or refuse it with a message that says how to fix it."""
+    if not isinstance(question, str):
+        raise InvalidQuestionError("The question must be text.")
+    bad = _CONTROL.search(question)
+    if bad:
+        raise InvalidQuestionError(
+            f"The question contains a control character (U+{ord(bad.group()):04X}); remove it and ask again."
+        )
+    text = unicodedata.normalize("NFC", " ".join(question.split()))
+    if not text:
+        raise InvalidQuestionError("The question is empty; ask something about the briefing.")
+    if len(text) > max_chars:
+        raise InvalidQuestionError(
+            f"The question is {len(text):,} characters long; the limit is {max_chars:,}. Ask a shorter question."
+        )
+    if not any(ch.isalnum() for ch in text):
+        raise InvalidQuestionError("The question has no words in it; ask something about the briefing.")
+    letters = [ch for ch in text if ch.isalpha()]
+    latin = sum("LATIN" in unicodedata.name(ch, "") for ch in letters)
+    if letters and latin / len(letters) < 0.5:
+        raise InvalidQuestionError("The briefing is in English; please ask in English.")
+    return text
+
+
+def resolve_follow_up(question: str, previous: str | None, period_phrase: str | None) -> str:
+    """Turn "And in December?" into the previous question with its period replaced.
+
+    Example:
+        >>> resolve_follow_up("And in December?", "What did the Quad do in November?", "in November")
+        'What did the Quad do in December?'
+    """
+    m = _FOLLOW_UP.match(question)
+    if not previous or not m or len(question.split()) > 6:
+        return question
+    rest = m["rest"].strip()
+    if period_phrase and period_phrase in previous:
+        return previous.replace(period_phrase, rest, 1)
+    return f"{previous.rstrip(' ?')} {rest}?"
+
+
+def _focus_phrase(text: str, start: int) -> str:
+    """The noun phrase right after "which"/"what": words up to an auxiliary, a verb-like word or a preposition."""
+    words = re.findall(r"[\w’'-]+", text[start:])
+    phrase: list[str] = []
+    for w in words:
+        lw = w.lower()
+        if re.fullmatch(_AUX, lw) or (
+            lw
+            in {
+                "of",
+                "in",
+                "on",
+                "at",
+                "for",
+                "to",
+                "from",
+                "by",
+                "with",
+                "that",
+                "who",
+                "which",
+                "whose",
+                "and",
+                "the",
+                "a",
+                "an",
+            }
+            and phrase
+        ):
+            break
+        if lw in {"the", "a", "an"}:
+            continue
+        phrase.append(w)
+        if len(phrase) == 4:
+            break
+    return " ".join(phrase)
+
+
+def _type_of_noun(noun: str) -> AnswerType | None:
+    n = noun.lower()
+    if n in _PERSON_NOUNS:
+        return "person"
+    if n in _PLACE_NOUNS:
+        return "place"
+    if n in _ORG_NOUNS:
+        return "organization"
+    if n in _DATE_NOUNS:
+        return "date"
+    return None
+
+
+def classify(text: str) -> tuple[AnswerType, str, str]:
+    """(answer type, question word, focus) of a question.
+
+    Example:
+        >>> classify("In which city did Biden and Kishida meet?")
+        ('place', 'which', 'city')
+        >>> classify("How many crew members died?")[0]
+        'number'
+    """
+    q = text.lower()
+    if re.search(r"\bhow (?:many|much)\b", q):
+        wh = "how many" if "how many" in q else "how much"
+        if re.search(r"\b(?:yen|dollars?|cost|costs|spend|spent|pay|paid|fee|fees|budget|worth|price)\b|\$", q):
+            return "money", wh, ""
+        return "number", wh, ""
+    if re.search(r"\bwhat (?:share|percentage|percent|proportion)\b|\bhow large a share\b", q):
+        return "percent", "what", ""
+    if re.search(r"\bhow long\b", q):
+        return "duration", "how long", ""
+    if re.search(r"^\s*why\b|\bfor what reason\b|\bwhat (?:was|is) the reason\b", q):
+        return "reason", "why", ""
+    if re.search(r"^\s*when\b|\bsince when\b", q):
+        return "date", "when", ""
+    if re.search(r"^\s*where\b", q):
+        return "place", "where", ""
+    if re.search(r"^\s*(?:who|whom)\b|\bwith whom\b|\bto whom\b|\bby whom\b|\bwhose\b", q):
+        m = re.search(r"\bwho(?:m)?\s+(?:is|are|was|were)\s+(?:the\s+)?(.+?)(?:\?|$)", text, re.IGNORECASE)
+        return "person", "who", (m.group(1).strip() if m else "")
+    m = _WH.search(text)
+    if m and m.group(1).lower() in ("which", "what"):
+        rest = text[m.end() :]
+        aux = re.match(r"\s+(?:is|are|was|were)\b\s*(?:the\s+)?", rest, re.IGNORECASE)
+        if aux:  # "what is Japan's unemployment rate", "what is the population of …": a definition asked for
+            tail = rest[aux.end() :]
+            found = re.match(r"[\w\s-]*?[’']s\s+([\w\s-]+?)(?:\?|$| in | of | for | on )", tail) or re.match(
+                r"([\w\s-]+?)\s+of\s+", tail
+            )
+            return "definition", m.group(1).lower(), found.group(1).strip() if found else ""  # type: ignore[return-value]
+        words = _focus_phrase(text, m.end()).split()
+        # The head is the first word that names a kind of answer ("Japanese foreign ministers spoke" → ministers).
+        cut = next((i for i, w in enumerate(words) if _type_of_noun(w)), None)
+        if cut is not None:
+            words = words[: cut + 1]
+        focus = " ".join(words)
+        kind = _type_of_noun(words[-1]) if words else None
+        if kind is None and re.match(r"\s+(?:events|meetings|entries|visits|calls)\b", rest, re.IGNORECASE):
+            kind = "list"
+        return kind or "description", m.group(1).lower(), focus
+    return "description", (m.group(1).lower() if m else ""), ""
+
+
+def analyze(
+    asked: str,
+    previous: str | None = None,
+    dates: DateInterpreter | None = None,
+    max_chars: int = 2000,
+    fit: Any = None,
+) -> Question:
+    """Read a question once: clean it, resolve a follow-up, find its period, type, focus and key terms.
+
+    `fit` cuts the text to the embedding model's input (a callable str → str), when given.
+
+    Example:
+        >>> q = analyze("How much did Japan pay in yen?")
+        >>> q.answer_type, q.constraints
+        ('money', ('yen',))
+    """
+    dates = dates or DateInterpreter()
+    text = clean(asked, max_chars)
+    follows = None
+    if previous:
+        prev_period = dates.interpret(previous)
+        resolved = resolve_follow_up(text, previous, prev_period.phrase if prev_period else None)
+        if resolved != text:
+            text, follows = resolved, previous
+    cleaned = text
+    if fit is not None:
+        text = fit(text)
+    answer_type, wh, focus = classify(text)
+    constraints: list[str] = [u.lower() for u in _UNIT.findall(text)]
+    role = ""
+    if answer_type == "person" and wh == "who" and focus:
+        role = _ROLE_END.sub("", focus).strip()
+        constraints.append(role)
+    body = text[_WH.search(text).end() :] if _WH.search(text) else text  # type: ignore[union-attr]
+    names = tuple(n for n in (m.group().strip(" .") for m in _NAME.finditer(body)) if n)
+    topic = salient_terms(text)
+    must = topic or terms(text)
+    focus_terms = salient_terms(focus) if answer_type == "definition" else frozenset()
+    if answer_type == "definition":
+        answer_type = "description"
+    words = re.findall(r"[\w’'-]+", text)[1:]
+    predicate = terms(" ".join(w for w in words if not w[0].isupper())) & must
+    return Question(
+        asked=asked,
+        text=text,
+        answer_type=answer_type,
+        wh=wh,
+        focus=focus,
+        constraints=tuple(constraints),
+        must=must,
+        predicate=predicate,
+        names=names,
+        period=dates.interpret(text),
+        timeline=wants_timeline(text),
+        follows=follows,
+        cut=fit is not None and len(text) < len(cleaned),
+        topic=topic,
+        focus_terms=focus_terms,
+        role_terms=salient_terms(role), role=role,
+    )
