@@ -189,6 +189,7 @@ class Assistant:
             confidence = min(confidence, lead.sim)
         refusal = self._refusal(q, lead, short)
         if refusal is not None:
+            features = {**features, "refused_by_rule": 1.0}
             return self._abstain(q, passages, notes, refusal, min(confidence, self.min_confidence / 2), features)
         if confidence < self.min_confidence:
             return self._abstain(q, passages, notes, ABSTAIN, confidence, features)

@@ -499,7 +499,7 @@ def analyze(
     names = tuple(n for n in (m.group().strip(" .") for m in _NAME.finditer(body)) if n)
     topic = salient_terms(text)
     must = topic or terms(text)
-    focus_terms = salient_terms(focus) if answer_type == "definition" else frozenset()
+    focus_terms: frozenset[str] = salient_terms(focus) if answer_type == "definition" else frozenset()
     if answer_type == "definition":
         answer_type = "description"
     words = re.findall(r"[\w’'-]+", text)[1:]
