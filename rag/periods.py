@@ -442,7 +442,7 @@ def ordinal_request(question: str) -> Literal["first", "last"] | None:
     """Whether the question asks for the first or the last of something ("When did Kamikawa first meet Blinken?").
 
     Example:
-        >>> ordinal_request("What was the last event in September?")
+        >>> ordinal_request("Which event came last in September?")
         'last'
         >>> ordinal_request("Who met in the first half of November?") is None
         True
