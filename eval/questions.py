@@ -11,7 +11,9 @@ from typing import Any, Literal, get_args
 from eval.judge import normalize
 from rag import RagError
 
-QuestionType = Literal["fact", "paraphrase", "date", "number", "quote", "timeline", "multihop", "unanswerable"]
+QuestionType = Literal[
+    "fact", "paraphrase", "date", "number", "quote", "timeline", "multihop", "temporal", "unanswerable"
+]
 Split = Literal["dev", "test"]
 
 QUESTION_TYPES: tuple[str, ...] = get_args(QuestionType)

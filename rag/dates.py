@@ -1,4 +1,9 @@
-"""Dates: the `Mon. D, YYYY:` prefixes of chronology entries, and the periods questions name."""
+"""Dates: the `Mon. D, YYYY:` prefixes of chronology entries, and the periods questions name.
+
+This module is the one home of the date vocabulary: other modules import `MONTH`, `MONTH_WORDS`,
+`JOURNAL_MONTHS` and `DATE_MENTION` rather than spelling months again. Reading the period a question names
+("after Oct. 20", "the day after <event>") is `rag.periods`.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +11,59 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from rag.periods import DateInterpreter  # noqa: F401  (rag.index imports it from here)
+
+__all__ = [
+    "DATE_MENTION",
+    "ENTRY_DATE",
+    "JOURNAL_MONTHS",
+    "MONTH",
+    "MONTH_WORDS",
+    "PERIOD_WORDS",
+    "DateRange",
+    "Relation",
+    "format_day",
+    "format_range",
+    "month_number",
+    "parse_entry_date",
+]
 
 # Every spelling the journal uses (Jan., Feb., March, April, May, June, July, Aug., Sept., Oct., Nov., Dec.)
 # plus the full names and common short forms a reader might type.
-_MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    [
-        ("jan", "january"),
-        ("feb", "february"),
-        ("mar", "march"),
-        ("apr", "april"),
-        ("may",),
-        ("jun", "june"),
-        ("jul", "july"),
-        ("aug", "august"),
-        ("sep", "sept", "september"),
-        ("oct", "october"),
-        ("nov", "november"),
-        ("dec", "december"),
-    ],
-    start=1,
-):
-    for _name in _names:
-        _MONTHS[_name] = _number
+_SPELLINGS: tuple[tuple[str, ...], ...] = (
+    ("jan", "january"),
+    ("feb", "february"),
+    ("mar", "march"),
+    ("apr", "april"),
+    ("may",),
+    ("jun", "june"),
+    ("jul", "july"),
+    ("aug", "august"),
+    ("sep", "sept", "september"),
+    ("oct", "october"),
+    ("nov", "november"),
+    ("dec", "december"),
+)
+_MONTHS: dict[str, int] = {name: number for number, names in enumerate(_SPELLINGS, start=1) for name in names}
 
+#: The journal's own month names, as `format_day` writes them.
+JOURNAL_MONTHS: tuple[str, ...] = (
+    "Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.",
+)
+#: Words that place a period inside a month ("early December", "mid-November", "end of October").
+PERIOD_WORDS: frozenset[str] = frozenset({"early", "mid", "middle", "late", "end", "beginning"})
+#: Lower-case month names and abbreviations, plus `PERIOD_WORDS`: words that name when, not what.
+MONTH_WORDS: frozenset[str] = frozenset(_MONTHS) | PERIOD_WORDS
+
+#: A month in any spelling, with an optional full stop (`Sept.`, `september`, `Dec`); use with re.IGNORECASE.
 MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+#: Any date-ish mention: a month name or abbreviation, or a year 19xx/20xx.
+DATE_MENTION = re.compile(
+    r"\b(?:19|20)\d\d\b|\b(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?", re.IGNORECASE
+)
 _DASH = r"\s*[-–—]\s*"
 
 #: `Sept. 1, 2023`, `Oct. 16-18, 2023`, `Nov. 30-Dec. 2, 2023`, `Dec. 30, 2023-Jan. 2, 2024`.
@@ -43,7 +76,12 @@ ENTRY_DATE = re.compile(
 
 
 def month_number(name: str) -> int | None:
-    """`"Sept."` → 9; None when it is not a month."""
+    """The number of a month in any spelling, or None when it is not a month.
+
+    Example:
+        >>> month_number("Sept."), month_number("december"), month_number("Smarch")
+        (9, 12, None)
+    """
     return _MONTHS.get(name.lower().rstrip("."))
 
 
@@ -77,155 +115,23 @@ def parse_entry_date(text: str) -> tuple[date, date] | None:
     return start, end
 
 
-@dataclass(frozen=True)
-class DateRange:
-    """A closed period of days, as named by a question."""
-
-    start: date
-    end: date
-    #: How the question said it ("on Oct. 4", "in early December").
-    phrase: str = ""
-
-    def overlaps(self, start: date, end: date) -> bool:
-        return start <= self.end and end >= self.start
-
-    def describe(self) -> str:
-        if self.start == self.end:
-            return self.start.isoformat()
-        return f"{self.start.isoformat()} to {self.end.isoformat()}"
-
-
-def _day_re(name: str) -> str:
-    return rf"(?P<{name}>\d{{1,2}})(?:st|nd|rd|th)?"
-
-
-def _year_re(name: str) -> str:
-    return rf"(?:,?\s*(?P<{name}>(?:19|20)\d{{2}}))?"
-
-
-def _month_re(name: str) -> str:
-    return rf"(?P<{name}>{MONTH})"
-
-
-_BETWEEN = re.compile(
-    rf"\b(?:between|from)\s+{_month_re('m1')}\s+{_day_re('d1')}{_year_re('y1')}"
-    rf"\s+(?:and|to|through|until|till|-|–)\s+(?:{_month_re('m2')}\s+)?{_day_re('d2')}{_year_re('y2')}\b",
-    re.IGNORECASE,
-)
-_SPAN = re.compile(
-    rf"{_month_re('m1')}\s+{_day_re('d1')}\s*[-–]\s*(?:{_month_re('m2')}\s+)?{_day_re('d2')}{_year_re('y2')}\b",
-    re.IGNORECASE,
-)
-_DAY_MD = re.compile(rf"\b{_month_re('m')}\s+{_day_re('d')}{_year_re('y')}\b", re.IGNORECASE)
-_DAY_DM = re.compile(rf"\b{_day_re('d')}\s+(?:of\s+)?{_month_re('m')}{_year_re('y')}\b", re.IGNORECASE)
-_PART_MONTH = re.compile(
-    r"\b(?P<part>early|mid|middle of|late|end of|beginning of|start of|first half of|second half of)[\s-]*"
-    rf"{_month_re('m')}{_year_re('y')}(?!\s*\d)",
-    re.IGNORECASE,
-)
-_MONTH_ONLY = re.compile(
-    rf"\b(?:in|during|of|throughout|for|through)\s+(?:the\s+month\s+of\s+)?{_month_re('m')}{_year_re('y')}(?!\s*\d)",
-    re.IGNORECASE,
-)
-_BARE_MONTH = re.compile(
-    r"\b(?P<m>(?:january|february|march|april|june|july|august|september|october|november|december|"
-    rf"jan|feb|aug|sept?|oct|nov|dec)\.?){_year_re('y')}(?!\s*\d)",
-    re.IGNORECASE,
-)
-
-_PARTS = {
-    "early": (1, 10),
-    "beginning of": (1, 10),
-    "start of": (1, 10),
-    "mid": (11, 20),
-    "middle of": (11, 20),
-    "late": (21, 31),
-    "end of": (21, 31),
-    "first half of": (1, 15),
-    "second half of": (16, 31),
-}
-
-
-class DateInterpreter:
-    """Finds the period a question names; years default to the ones the corpus covers.
+def format_day(d: date) -> str:
+    """A day in the journal's style.
 
     Example:
-        >>> di = DateInterpreter(years=[2023])
-        >>> di.interpret("What happened in early December?").describe()
-        '2023-12-01 to 2023-12-10'
+        >>> format_day(date(2023, 11, 29))
+        'Nov. 29, 2023'
     """
-
-    def __init__(self, years: list[int] | None = None, months: dict[int, int] | None = None) -> None:
-        self.years = sorted(set(years or []))
-        #: month → year, for corpora whose chronology names each month in one year.
-        self.months = months or {}
-
-    @classmethod
-    def for_dates(cls, dates: list[date]) -> DateInterpreter:
-        months: dict[int, int] = {}
-        for d in sorted(dates):
-            months.setdefault(d.month, d.year)
-        return cls(years=[d.year for d in dates], months=months)
-
-    def _year(self, month: int, raw: str | None) -> int:
-        if raw:
-            return int(raw)
-        if month in self.months:
-            return self.months[month]
-        if self.years:
-            return self.years[-1]
-        return date.today().year
-
-    def _day(self, month: int, day: str, year: str | None) -> date | None:
-        return _safe_date(self._year(month, year), month, int(day))
-
-    def interpret(self, question: str) -> DateRange | None:
-        """The period the question names, or None (also for impossible dates such as `Feb. 30`)."""
-        m = _BETWEEN.search(question) or _SPAN.search(question)
-        if m:
-            m1 = month_number(m["m1"])
-            m2 = month_number(m["m2"]) if m["m2"] else m1
-            if m1 and m2:
-                y2 = m["y2"]
-                y1 = m.groupdict().get("y1") or (y2 if m1 <= m2 else None)
-                start = self._day(m1, m["d1"], y1)
-                end = self._day(m2, m["d2"], y2)
-                if start and end and start <= end:
-                    return DateRange(start, end, m.group(0))
-            return None
-        for pattern in (_DAY_MD, _DAY_DM):
-            m = pattern.search(question)
-            if m:
-                month = month_number(m["m"])
-                day = self._day(month, m["d"], m["y"]) if month else None
-                return DateRange(day, day, m.group(0)) if day else None
-        m = _PART_MONTH.search(question)
-        if m:
-            month = month_number(m["m"])
-            if month:
-                year = self._year(month, m["y"])
-                last = calendar.monthrange(year, month)[1]
-                lo, hi = _PARTS[m["part"].lower()]
-                return DateRange(date(year, month, lo), date(year, month, min(hi, last)), m.group(0))
-        m = _MONTH_ONLY.search(question) or _BARE_MONTH.search(question)
-        if m:
-            month = month_number(m["m"])
-            # "may" is too often the verb; only "in May" or "May 2023" count.
-            if month and not (m["m"].lower() == "may" and m.re is _BARE_MONTH):
-                year = self._year(month, m["y"])
-                last = calendar.monthrange(year, month)[1]
-                return DateRange(date(year, month, 1), date(year, month, last), m.group(0))
-        return None
-
-
-def format_day(d: date) -> str:
-    """`2023-11-29` → `Nov. 29, 2023`, in the journal's style."""
-    names = ["Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."]
-    return f"{names[d.month - 1]} {d.day}, {d.year}"
+    return f"{JOURNAL_MONTHS[d.month - 1]} {d.day}, {d.year}"
 
 
 def format_range(start: str, end: str) -> str:
-    """ISO start and end → `Dec. 5-7, 2023`, `Nov. 30-Dec. 2, 2023` or `Sept. 1, 2023`."""
+    """ISO start and end dates as the journal writes a span.
+
+    Example:
+        >>> format_range("2023-12-05", "2023-12-07"), format_range("2023-11-30", "2023-12-02")
+        ('Dec. 5-7, 2023', 'Nov. 30-Dec. 2, 2023')
+    """
     a, b = date.fromisoformat(start), date.fromisoformat(end)
     if a == b:
         return format_day(a)
@@ -235,3 +141,88 @@ def format_range(start: str, end: str) -> str:
     last = str(b.day) if a.month == b.month else format_day(b).rsplit(",", 1)[0]
     return f"{first}-{last}, {b.year}"
 
+
+#: How a question names its period: a day ("on Oct. 4"), within a month ("in early December", "the last week
+#: of October"), a span ("between Dec. 5 and Dec. 7"), an open or relative period measured from a reference
+#: ("after Oct. 20", "since", "before", "until"/"by"), or "event": the days of an event a question names,
+#: the reference of an anchored period ("the day after Biden and Kishida met").
+Relation = Literal["on", "in", "between", "after", "since", "before", "until", "event"]
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """A closed period of days, as named by a question.
+
+    Example:
+        >>> from rag.periods import DateInterpreter
+        >>> di = DateInterpreter.for_dates([date(2023, 9, 1), date(2023, 12, 31)])
+        >>> di.interpret("What happened after Oct. 20?").label()
+        'after Oct. 20, 2023 (Oct. 21-Dec. 31, 2023)'
+    """
+
+    start: date
+    end: date
+    #: How the question said it ("on Oct. 4", "in early December", "after Oct. 20").
+    phrase: str = ""
+    relation: Relation = "in"
+    #: What an open or relative period is measured from (Oct. 20 in "after Oct. 20"; an event's days).
+    reference: DateRange | None = None
+
+    def overlaps(self, start: date, end: date) -> bool:
+        return start <= self.end and end >= self.start
+
+    def describe(self) -> str:
+        if self.start == self.end:
+            return self.start.isoformat()
+        return f"{self.start.isoformat()} to {self.end.isoformat()}"
+
+    def span(self) -> str:
+        """The days in the journal's style: `Dec. 5-7, 2023`."""
+        return format_range(self.start.isoformat(), self.end.isoformat())
+
+    def _name(self) -> str:
+        """The reference of an open period: `Oct. 20, 2023`, `October 2023`, `2024` or the question's words."""
+        a, b = self.start, self.end
+        if a == b:
+            return format_day(a)
+        if (a.month, a.day, b.month, b.day) == (1, 1, 12, 31) and a.year == b.year:
+            return str(a.year)
+        if (a.year, a.month, a.day) == (b.year, b.month, 1) and b.day == calendar.monthrange(b.year, b.month)[1]:
+            return f"{calendar.month_name[a.month]} {a.year}"
+        return self.phrase or self.span()
+
+    def label(self) -> str:
+        """A human reading of the period, in the journal's style, for "Read as".
+
+        Example:
+            >>> DateRange(date(2023, 10, 25), date(2023, 10, 31), "the last week of October").label()
+            'the last week of October (Oct. 25-31, 2023)'
+        """
+        ref = self.reference
+        if ref is None:
+            if self.relation in ("on", "between") or not self.phrase:
+                return self.span()
+            if self._name() != self.phrase:
+                return self._name()
+            lead = _PREPOSITION.sub("", self.phrase)
+            return f"{lead[:1].lower()}{lead[1:]} ({self.span()})"
+        cut = self.phrase.rfind(ref.phrase) if ref.phrase else -1
+        lead, tail = self.relation, ""
+        if cut > 0:
+            lead, tail = self.phrase[:cut].strip(), self.phrase[cut + len(ref.phrase) :]
+        lead = lead[:1].lower() + lead[1:]
+        if ref.relation == "event":
+            return f"{self.span()}, {lead} ‘{ref.phrase}’{tail} ({ref.span()})"
+        return f"{lead} {ref._name()}{tail} ({self.span()})"
+
+
+_PREPOSITION = re.compile(r"^(?:in|during|of|on|throughout|for|through|from)\s+", re.IGNORECASE)
+
+
+def __getattr__(name: str) -> Any:
+    # `DateInterpreter` moved to rag.periods, which imports this module; rag.index still imports it from here.
+    if name == "DateInterpreter":
+        from rag.periods import DateInterpreter
+
+        return DateInterpreter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

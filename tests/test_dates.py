@@ -2,7 +2,18 @@ from datetime import date
 
 import pytest
 
-from rag.dates import DateInterpreter, parse_entry_date
+from rag import dates, periods
+from rag.dates import (
+    DATE_MENTION,
+    JOURNAL_MONTHS,
+    MONTH_WORDS,
+    DateInterpreter,
+    DateRange,
+    format_day,
+    format_range,
+    month_number,
+    parse_entry_date,
+)
 
 
 @pytest.mark.parametrize(
@@ -38,7 +49,7 @@ def test_impossible_or_partial_dates_are_not_entries(text: str) -> None:
     [
         ("What happened on Oct. 4?", date(2023, 10, 4), date(2023, 10, 4)),
         ("What happened on October 17?", date(2023, 10, 17), date(2023, 10, 17)),
-        ("What happened between Dec. 5 and Dec. 7?", date(2023, 12, 5), date(2023, 12, 7)),
+        ("Which events fell between Dec. 5 and Dec. 7?", date(2023, 12, 5), date(2023, 12, 7)),
         ("What happened from Nov. 30 to Dec. 2?", date(2023, 11, 30), date(2023, 12, 2)),
         ("Events of Dec. 5-7?", date(2023, 12, 5), date(2023, 12, 7)),
         ("What happened in November?", date(2023, 11, 1), date(2023, 11, 30)),
@@ -63,5 +74,111 @@ def test_questions_without_a_period(question: str) -> None:
 
 def test_year_follows_the_corpus() -> None:
     interpreter = DateInterpreter.for_dates([date(2023, 12, 1), date(2024, 1, 15)])
-    assert interpreter.interpret("What happened on Jan. 3?").start == date(2024, 1, 3)
-    assert interpreter.interpret("What happened on Dec. 3?").start == date(2023, 12, 3)
+    january, december = interpreter.interpret("What happened on Jan. 3?"), interpreter.interpret("What happened on Dec. 3?")
+    assert january is not None and january.start == date(2024, 1, 3)
+    assert december is not None and december.start == date(2023, 12, 3)
+
+
+# ------------------------------------------------------------------------------------------------- vocabulary
+
+EVERY_SPELLING = [
+    ("Jan.", 1), ("January", 1), ("Feb.", 2), ("February", 2), ("March", 3), ("Mar.", 3), ("April", 4), ("Apr", 4),
+    ("May", 5), ("June", 6), ("Jun.", 6), ("July", 7), ("Jul", 7), ("Aug.", 8), ("August", 8), ("Sept.", 9),
+    ("Sep.", 9), ("September", 9), ("Oct.", 10), ("October", 10), ("Nov.", 11), ("november", 11), ("Dec.", 12),
+    ("DECEMBER", 12),
+]
+
+
+@pytest.mark.parametrize(("name", "number"), EVERY_SPELLING)
+def test_every_month_spelling(name: str, number: int) -> None:
+    assert month_number(name) == number
+    assert name.lower().rstrip(".") in MONTH_WORDS
+    assert DATE_MENTION.search(f"What happened in {name}?")
+
+
+@pytest.mark.parametrize("word", ["early", "mid", "middle", "late", "end", "beginning"])
+def test_period_words_are_month_words(word: str) -> None:
+    assert word in MONTH_WORDS
+
+
+@pytest.mark.parametrize("word", ["kishida", "quad", "met", "2023", "week", "first"])
+def test_other_words_are_not_month_words(word: str) -> None:
+    assert word not in MONTH_WORDS
+
+
+def test_month_words_are_lower_case_and_frozen() -> None:
+    assert isinstance(MONTH_WORDS, frozenset) and all(w == w.lower() for w in MONTH_WORDS)
+
+
+@pytest.mark.parametrize(
+    "text", ["Nov. 29", "in 2023", "the 1999 agreement", "the Sept. 22 Quad meeting", "in early december", "by 2035"]
+)
+def test_date_mentions(text: str) -> None:
+    assert DATE_MENTION.search(text)
+
+
+@pytest.mark.parametrize("text", ["Kishida met Blinken", "the 60th conference", "14 aircraft", "3000 troops", "Decembrist"])
+def test_not_date_mentions(text: str) -> None:
+    assert not DATE_MENTION.search(text)
+
+
+def test_journal_months_are_what_format_day_writes() -> None:
+    assert len(JOURNAL_MONTHS) == 12
+    for number, name in enumerate(JOURNAL_MONTHS, start=1):
+        assert format_day(date(2023, number, 5)) == f"{name} 5, 2023"
+        assert month_number(name) == number
+        assert parse_entry_date(f"{name} 5, 2023") == (date(2023, number, 5), date(2023, number, 5))
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "text"),
+    [
+        ("2023-09-01", "2023-09-01", "Sept. 1, 2023"),
+        ("2023-12-05", "2023-12-07", "Dec. 5-7, 2023"),
+        ("2023-11-30", "2023-12-02", "Nov. 30-Dec. 2, 2023"),
+        ("2023-12-30", "2024-01-02", "Dec. 30, 2023-Jan. 2, 2024"),
+    ],
+)
+def test_format_range(start: str, end: str, text: str) -> None:
+    assert format_range(start, end) == text
+
+
+# ---------------------------------------------------------------------------------------------------- DateRange
+
+
+def test_date_range_keeps_its_old_fields_and_defaults() -> None:
+    period = DateRange(date(2023, 12, 5), date(2023, 12, 7), "Dec. 5-7")
+    assert (period.relation, period.reference) == ("in", None)
+    assert period.describe() == "2023-12-05 to 2023-12-07"
+    assert period.overlaps(date(2023, 12, 7), date(2023, 12, 9)) and not period.overlaps(date(2023, 12, 8), date(2023, 12, 9))
+    assert DateRange(date(2023, 10, 4), date(2023, 10, 4)).describe() == "2023-10-04"
+
+
+@pytest.mark.parametrize(
+    ("period", "label"),
+    [
+        (DateRange(date(2023, 10, 4), date(2023, 10, 4), "Oct. 4", "on"), "Oct. 4, 2023"),
+        (DateRange(date(2023, 12, 5), date(2023, 12, 7), "between Dec. 5 and Dec. 7", "between"), "Dec. 5-7, 2023"),
+        (DateRange(date(2023, 11, 1), date(2023, 11, 30), "in November"), "November 2023"),
+        (DateRange(date(2023, 12, 1), date(2023, 12, 10), "In early December"), "early December (Dec. 1-10, 2023)"),
+        (DateRange(date(2023, 12, 1), date(2023, 12, 10)), "Dec. 1-10, 2023"),
+        (
+            DateRange(date(2023, 10, 21), date(2023, 12, 31), "after Oct. 20", "after",
+                      DateRange(date(2023, 10, 20), date(2023, 10, 20), "Oct. 20", "on")),
+            "after Oct. 20, 2023 (Oct. 21-Dec. 31, 2023)",
+        ),
+        (
+            DateRange(date(2023, 11, 17), date(2023, 11, 17), "the day after the summit", "after",
+                      DateRange(date(2023, 11, 16), date(2023, 11, 16), "the summit", "event")),
+            "Nov. 17, 2023, the day after ‘the summit’ (Nov. 16, 2023)",
+        ),
+    ],
+)
+def test_date_range_label(period: DateRange, label: str) -> None:
+    assert period.label() == label
+
+
+def test_date_interpreter_is_still_importable_from_dates() -> None:
+    assert dates.DateInterpreter is periods.DateInterpreter is DateInterpreter
+    with pytest.raises(AttributeError):
+        _ = dates.NoSuchName  # type: ignore[attr-defined]
