@@ -138,14 +138,19 @@ def render(result: dict[str, Any], chart: str | None = "retrievers.png") -> str:
             "answerable questions with a cited sentence or passage supporting the evidence; mean answer chars: "
             "`Answer.text` of non-abstentions (inline [n] markers in, the sources list out); coverage: answerable "
             "questions answered.", ""]
-    out += _table(["split", "n", *ANSWER_KEYS],
-                  [[name, f["n_questions"], *(f["answers"][key] for key in ANSWER_KEYS)]
-                   for name, f in _sections(result)])
-    out += ["## By question type", "", "hit@5 and MRR@10 of the hybrid retriever; accuracy of the pipeline.", ""]
+    extra = ("short_accuracy", "top_passage_accuracy")
+    out += _table(["split", "n", *ANSWER_KEYS, *extra],
+                  [[name, f["n_questions"], *(f["answers"][key] for key in ANSWER_KEYS),
+                    *(f["answers"].get(key) for key in extra)] for name, f in _sections(result)])
+    out += ["## By question type", "",
+            "hit@5 and MRR@10 of the hybrid retriever; accuracy of the pipeline; short: share of typed answerable "
+            "questions whose short answer names an answer string; top passage: the baseline that shows the top "
+            "retrieved passage as the answer.", ""]
     for name, figures in _sections(result):
         out += [f"### {name}", ""]
-        out += _table(["type", "n", "hit@5", "mrr@10", "accuracy"],
-                      [[t, v["n"], v["hit@5"], v["mrr@10"], v["accuracy"]] for t, v in figures["by_type"].items()])
+        out += _table(["type", "n", "hit@5", "mrr@10", "accuracy", "short", "top passage"],
+                      [[t, v["n"], v["hit@5"], v["mrr@10"], v["accuracy"], v.get("short_accuracy"),
+                        v.get("top_passage_accuracy")] for t, v in figures["by_type"].items()])
     out += ["## Speed", "",
             "Warm (model loaded, one warm-up question first), per question, on this machine; the question is "
             "encoded in each timed call. Retrieval: `Retriever.retrieve`; answer: `Assistant.answer`. The machine "
@@ -157,8 +162,19 @@ def render(result: dict[str, Any], chart: str | None = "retrievers.png") -> str:
             f"{index['created_at']}).", ""]
     out += ["## Settings", ""]
     out += _table(["setting", "value"], [[key, str(value)] for key, value in s.items()])
-    if result.get("calibration"):
-        out += [f"Confidence calibration: `{result['calibration']}`.", ""]
+    calibration = dict(result.get("calibration") or {})
+    cv = calibration.pop("cross_validation", None)
+    if calibration:
+        out += [f"Confidence calibration: `{calibration}`.", ""]
+    if cv:
+        out += ["### Calibration across folds (dev, leave one part of the briefing out)", "",
+                f"Held out: coverage {_fmt(cv.get('held_out_coverage'))}, abstention recall "
+                f"{_fmt(cv.get('held_out_abstention_recall'))} (questions refused by a rule are not in the fit); "
+                f"threshold min / median / max {cv.get('threshold_spread')}; weight ranges "
+                f"`{cv.get('weight_spread')}`.", ""]
+        out += _table(["fold", "questions", "threshold", "answered answerable", "abstained unanswerable"],
+                      [[r["fold"], r["questions"], r["threshold"], r["answered_answerable"],
+                        r["abstained_unanswerable"]] for r in cv.get("folds", [])])
     if result.get("unjudged"):
         out += [f"No passage supports some evidence of: {', '.join(result['unjudged'])} (scored as misses).", ""]
     out += _misses(result)

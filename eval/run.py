@@ -90,6 +90,25 @@ def _answer_outcome(o: Outcome, index: Index) -> AnswerOutcome:
     return AnswerOutcome(q.answerable, a.abstained, correct, citation_ok, len(a.text))
 
 
+def _short_ok(o: Outcome) -> bool | None:
+    """A typed answerable question's short answer names an answer string; None for other questions."""
+    q, a = o.question, o.answer
+    if not q.answerable or a.analysis is None or not a.analysis.typed:
+        return None
+    return a.short_answer is not None and answer_matches(a.short_answer, q.answers, q.all_answers)
+
+
+def _top_passage_ok(o: Outcome) -> bool:
+    """The baseline: the top retrieved passage taken as the answer (it never abstains)."""
+    q = o.question
+    return q.answerable and o.top1 is not None and answer_matches(o.top1.text, q.answers, q.all_answers)
+
+
+def _share(values: Sequence[bool | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
 def collect(questions: Sequence[Question], index: Index, embedder: Any, settings: Settings,
             retrievers: Sequence[str], k: int, progress: bool = True) -> tuple[list[Outcome], dict[str, Any]]:
     """Ask every question of every retriever and of the pipeline, timing the shipped ones.
@@ -131,6 +150,8 @@ def summarize(outcomes: Sequence[Outcome], retrievers: Sequence[str], index: Ind
               for name in dict.fromkeys([*retrievers, "hybrid"])}
     answers = {o.question.id: _answer_outcome(o, index) for o in outcomes}
     splits = sorted({o.question.split for o in outcomes}, key=SPLITS.index)
+    short = {o.question.id: _short_ok(o) for o in outcomes}
+    top = {o.question.id: _top_passage_ok(o) for o in outcomes}
 
     def retrieval(name: str, ids: Sequence[str]) -> dict[str, float | None]:
         keys = next(iter(scores[name].values()), {}).keys()
@@ -141,7 +162,9 @@ def summarize(outcomes: Sequence[Outcome], retrievers: Sequence[str], index: Ind
         ids = [o.question.id for o in outcomes if o.question.type == kind]
         hybrid = retrieval("hybrid", [i for i in ids if i in judgments])
         by_type[kind] = {"n": len(ids), "hit@5": hybrid.get("hit@5"), "mrr@10": hybrid.get("mrr@10"),
-                         "accuracy": answer_summary([answers[i] for i in ids])["accuracy"]}
+                         "accuracy": answer_summary([answers[i] for i in ids])["accuracy"],
+                         "short_accuracy": _share([short[i] for i in ids]),
+                         "top_passage_accuracy": _share([top[i] for i in ids])}
     retrieve_ms = [o.retrieve_ms for o in outcomes]
     answer_ms = [o.answer_ms for o in outcomes]
     return {
@@ -149,7 +172,10 @@ def summarize(outcomes: Sequence[Outcome], retrievers: Sequence[str], index: Ind
         "n_answerable": len(answerable),
         "split": splits[0] if len(splits) == 1 else "all",
         "retrievers": {name: retrieval(name, list(judgments)) for name in retrievers},
-        "answers": answer_summary(list(answers.values())),
+        "answers": {**answer_summary(list(answers.values())),
+                    "short_accuracy": _share(list(short.values())),
+                    "short_questions": sum(v is not None for v in short.values()),
+                    "top_passage_accuracy": _share(list(top.values()))},
         "by_type": by_type,
         "latency_ms": {"retrieve_p50": percentile(retrieve_ms, 50), "retrieve_p95": percentile(retrieve_ms, 95),
                        "answer_p50": percentile(answer_ms, 50), "answer_p95": percentile(answer_ms, 95)},
@@ -157,6 +183,8 @@ def summarize(outcomes: Sequence[Outcome], retrievers: Sequence[str], index: Ind
             {"id": o.question.id, "split": o.question.split, "type": o.question.type,
              "hit_rank": first_hit(o.judgment, o.rankings["hybrid"]) if o.question.answerable else None,
              "answer": o.answer.text, "correct": answers[o.question.id].correct, "abstained": o.answer.abstained,
+             "short_answer": o.answer.short_answer, "short_ok": short[o.question.id],
+             "answer_type": o.answer.analysis.answer_type if o.answer.analysis else None,
              "citation_ok": answers[o.question.id].citation_ok,
              "question": o.question.question,
              "top1": None if o.top1 is None else {"id": o.top1.id, "label": o.top1.label(),

@@ -80,8 +80,6 @@ class Assistant:
         t0 = time.perf_counter()
         q = self.analyze(question, previous)
         notes: list[str] = []
-        if q.follows:
-            notes.append(f"Read as: {q.text}")
         if q.cut:
             notes.append(f"The question was cut to its first {len(q.text)} characters, the model's input limit.")
         t1 = time.perf_counter()

@@ -100,6 +100,8 @@ def _print_answer(answer: Any, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
+    if answer.analysis is not None and answer.analysis.follows:
+        click.secho(f"(Read as: {answer.analysis.text})", fg="yellow", err=True)
     for note in answer.notes:
         click.secho(f"({note})", fg="yellow", err=True)
     click.echo(answer.text)

@@ -26,7 +26,7 @@ def test_the_quad_cyber_question_answers_tokyo_with_its_dated_entry(assistant: A
 
 
 def test_out_of_scope_question_abstains_and_shows_closest_passages(assistant: Assistant) -> None:
-    answer = assistant.answer("What is Japan's birth rate?")
+    answer = assistant.answer("What is Japan's unemployment rate?")
     assert answer.abstained and answer.text.startswith("The briefing doesn't say")
     assert 1 <= len(answer.citations) <= 3
     assert answer.confidence < assistant.min_confidence

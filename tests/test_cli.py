@@ -43,7 +43,7 @@ def test_ask_json_schema_and_the_quad_answer(index_dir: str, briefing_index: Ind
 
 
 def test_ask_abstains_on_birth_rate(index_dir: str) -> None:
-    code, out, _ = run("ask", "What is Japan's birth rate?", "--index-dir", index_dir)
+    code, out, _ = run("ask", "What is Japan's unemployment rate?", "--index-dir", index_dir)
     assert code == 0 and out.startswith("The briefing doesn't say")
 
 

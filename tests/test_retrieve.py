@@ -18,7 +18,7 @@ def retriever(briefing_index: Index, embedder: Embedder) -> Retriever:
         ("Which aircraft crashed off Yakushima Island?", "CV-22 Osprey"),
         ("What will Japan export to the United States under the new arms rule?", "Patriot (PAC3)"),
         ("Who replaced Hayashi at the foreign ministry?", "Kamikawa replaced Hayashi"),
-        ("What share of Americans support US bases in Japan?", "(63%) support US bases"),
+        ("What share of Americans back US bases in Japan?", "(63%) support US bases"),
     ],
 )
 def test_hybrid_finds_the_evidence_in_the_top_three(retriever: Retriever, question: str, needle: str) -> None:
@@ -49,7 +49,7 @@ def test_what_happened_on_a_day_lists_every_entry_in_date_order(retriever: Retri
 @pytest.mark.parametrize(
     ("question", "start", "end", "count"),
     [
-        ("What happened between Dec. 5 and Dec. 7?", "2023-12-05", "2023-12-07", 5),
+        ("What happened from Dec. 5 to Dec. 7?", "2023-12-05", "2023-12-07", 5),
         ("What happened in early December?", "2023-12-01", "2023-12-10", 5),
         ("What happened in September 2023?", "2023-09-01", "2023-09-30", 17),
         ("What happened on Oct. 4?", "2023-10-04", "2023-10-04", 1),

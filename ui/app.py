@@ -27,7 +27,7 @@ EXAMPLES = [
     "Where did the Quad Senior Cyber Group meet in December?",
     "What did the Quad do in November?",
     "What happened on Nov. 16?",
-    "Who replaced Hayashi Yoshimasa as Japan's foreign minister?",
+    "Who was Korea's special representative on the Dec. 19 call?",
     "Which missile system will Japan send to the US?",
     "Which meetings took place in October 2023?",
 ]

@@ -20,8 +20,6 @@ INSPECTOR_HEADERS = ["#", "passage", "kind", "dense rank", "BM25 rank", "fused s
 OPEN_SOURCES = 6
 
 _MARKER = re.compile(r"\[(\d+)\]")
-_TIMELINE_LINE = re.compile(r"^- (?P<body>.*?)\s*\[(?P<n>\d+)\]\s*$")
-_READ_AS = "Read as: "
 
 
 def parse_date(text: str | None, what: str) -> date | None:
@@ -61,10 +59,7 @@ def make_filters(start: str | None, end: str | None, kinds: Sequence[str] | None
 
 def resolved_question(answer: Answer) -> str:
     """The question a follow-up should build on: the expanded one when the assistant expanded it."""
-    for note in answer.notes:
-        if note.startswith(_READ_AS):
-            return note[len(_READ_AS) :]
-    return answer.question
+    return answer.analysis.text if answer.analysis is not None else answer.question
 
 
 def stream_steps(text: str, steps: int = 12) -> Iterator[str]:
@@ -124,24 +119,18 @@ def render_sources(answer: Answer, turn: int) -> str:
             f'<ol class="src-list">{items}</ol></details>')
 
 
-def _render_timeline(answer: Answer, turn: int, known: set[int]) -> str | None:
-    head, _, rest = answer.text.partition("\n")
+def _render_timeline(answer: Answer, turn: int) -> str:
     by_n = {c.n: c.passage for c in answer.citations}
     items = []
-    for line in rest.splitlines():
-        m = _TIMELINE_LINE.match(line)
-        if not m or int(m["n"]) not in by_n:
-            return None
-        p = by_n[int(m["n"])]
-        body = m["body"]
+    for item in answer.items:
+        p = by_n.get(item.n)
         # A chronology entry opens with its own date ("Nov. 16, 2023: ..."); show it once, as the list's date.
-        when, sep, event = body.partition(": ")
+        when, sep, event = item.text.partition(": ")
         if not sep or len(when) > 40:
-            when, event = p.label(), body
-        items.append(f'<li><time datetime="{html.escape(p.date_start or "")}">{html.escape(when)}</time> '
-                     f'<span class="event">{html.escape(event)}</span> {_link(int(m["n"]), turn)}</li>')
-    if not items:
-        return None
+            when, event = item.label, item.text
+        items.append(f'<li><time datetime="{html.escape(p.date_start or "" if p else "")}">{html.escape(when)}</time> '
+                     f'<span class="event">{html.escape(event)}</span> {_link(item.n, turn)}</li>')
+    head = answer.text.partition("\n")[0]  # the answer's own first line: what the list covers
     return f'<p class="lead">{html.escape(head)}</p><ul class="timeline">{"".join(items)}</ul>'
 
 
@@ -163,8 +152,8 @@ def describe_filters(filters: Filters | None) -> str:
 
 
 def _interpreted(answer: Answer, filters: Filters | None) -> str:
-    notes = [n for n in answer.notes if not n.startswith(_READ_AS)]
-    shown = answer.interpreted.strip() or answer.question
+    notes = list(answer.notes)
+    shown = answer.analysis.read_as() if answer.analysis is not None else answer.interpreted.strip() or answer.question
     parts = [f'<span class="label">Interpreted as</span> <q>{html.escape(shown)}</q>']
     parts += [f'<span class="note">{html.escape(n)}</span>' for n in notes]
     if describe_filters(filters):
@@ -180,13 +169,16 @@ def render_answer(answer: Answer, turn: int, filters: Filters | None = None) -> 
                 f'<p>{link_markers(html.escape(answer.text), turn, known)}</p>')
         css = "answer abstained"
     else:
-        body = ""
-        if "\n- " in answer.text:
-            body = _render_timeline(answer, turn, known) or ""
+        if answer.kind == "timeline" and answer.items:
+            body = _render_timeline(answer, turn)
             css = "answer timeline-answer"
-        if not body:
-            text = html.escape(answer.text).replace("\n", "<br>")
-            body = f"<p>{link_markers(text, turn, known)}</p>"
+        else:
+            short, rest = answer.short_answer, answer.text
+            lead = ""
+            if short and rest.startswith(short):  # the short answer leads; the page shows it in bold
+                lead, rest = f'<strong class="short-answer">{html.escape(short)}</strong>', rest[len(short) :]
+            text = html.escape(rest).replace("\n", "<br>")
+            body = f"<p>{lead}{link_markers(text, turn, known)}</p>"
             css = "answer"
     total = answer.timings_ms.get("total")
     meta = f"confidence {answer.confidence:.2f}" + (f" · {total:.0f} ms" if total is not None else "")
