@@ -9,12 +9,14 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from gradio_client import Client
 
 from rag import Answer, Assistant, Citation, Filters, Index, Passage
+from rag.schema import ListItem
 from ui import render
 from ui.app import EXAMPLES, ChatService, build_app, launch
 from ui.cli import is_loopback, parse_auth
@@ -79,9 +81,18 @@ def test_timeline_answer_is_a_dated_list() -> None:
     a = _passage("Nov. 16, 2023: Biden and Kishida meet.", kind="chronology", section="Chronology",
                  date_start="2023-11-16", date_end="2023-11-16")
     text = "1 entry in the chronology for Nov. 16, 2023:\n- Nov. 16, 2023: Biden and Kishida meet. [1]"
-    out = render.render_answer(_answer(text, (Citation(1, a, a.char_start, a.char_end),)), 1)
+    answer = replace(_answer(text, (Citation(1, a, a.char_start, a.char_end),)), kind="timeline",
+                     items=(ListItem(1, "Nov. 16, 2023", a.text),))
+    out = render.render_answer(answer, 1)
     assert '<ul class="timeline"><li><time datetime="2023-11-16">Nov. 16, 2023</time>' in out
     assert '<span class="event">Biden and Kishida meet.</span> <a class="cite" href="#src-1-1"' in out
+
+
+def test_short_answer_leads_in_bold() -> None:
+    p = _passage("Tokyo hosted it.")
+    answer = replace(_answer("Tokyo — Tokyo hosted it. [1]", (Citation(1, p, 100, 116, 100, 105),)),
+                     short_answer="Tokyo")
+    assert '<p><strong class="short-answer">Tokyo</strong> — Tokyo hosted it.' in render.render_answer(answer, 1)
 
 
 def test_many_sources_start_folded() -> None:
