@@ -166,7 +166,7 @@ def dense_rows(
     HNSW's efSearch is swept on the evaluation queries; IVF's nprobe is chosen on a separate tuning set
     (the smallest reaching recall@10 ≥ 0.95) and then measured on the evaluation queries.
     """
-    from rag.index import make_dense_index
+    from rag.build import make_dense_index
 
     settings = settings or Settings()
 

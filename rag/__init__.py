@@ -10,9 +10,8 @@ Example:
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from rag.answer import Assistant
+from rag.build import build_index
 from rag.embed import Embedder
 from rag.errors import (
     DocumentError,
@@ -25,11 +24,12 @@ from rag.errors import (
     RagError,
     SettingsError,
 )
-from rag.index import Index, build_index, load_index
+from rag.index import Index, load_index
 from rag.retrieve import Filters, Retriever
 from rag.schema import Answer, Citation, Passage
 from rag.settings import DEFAULT_CORPUS, Settings, default_index_dir
 from rag.store import open_index
+from rag.version import __version__
 
 __all__ = [
     "DEFAULT_CORPUS",

@@ -93,7 +93,7 @@ def index_build(files: tuple[Path, ...], index_dir: Path | None, max_tokens: int
     info = index.info()
     click.echo(f"Indexed {info['passages']} passages ({info['article_passages']} article, "
                f"{info['chronology_passages']} chronology) from {len(info['documents'])} document(s) "
-               f"into {target} in {index.manifest['build_seconds']:.1f} s.")
+               f"into {target} in {index.manifest.build_seconds:.1f} s.")
 
 
 def _print_answer(answer: Any, as_json: bool) -> None:

@@ -17,8 +17,8 @@ from rag import (
     load_index,
     open_index,
 )
+from rag.build import make_dense_index
 from rag.embed import Embedder
-from rag.index import make_dense_index
 
 
 class CountingEmbedder(Embedder):
