@@ -26,15 +26,14 @@ from typing import Any
 
 import numpy as np
 
+from eval.questions import load_questions
 from eval.scale import scale_sweep
-from rag import DEFAULT_CORPUS, Assistant, Index, InvalidQuestionError, Retriever, Settings, build_index, load_index
-from rag.embed import Embedder
+from rag import Assistant, Embedder, Index, Retriever, Settings, build_index, open_index
+from rag.errors import InvalidQuestionError
+from rag.settings import DEFAULT_CORPUS, OFFLINE_ENV
 
 EVAL_DIR = Path(__file__).resolve().parent
-QUESTIONS = EVAL_DIR / "questions.jsonl"
 COLD_QUESTION = "Where did the Quad Senior Cyber Group meet in December?"
-OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-               "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 #: Prints which heavy modules a command imported (run as `python -c`).
 _MODULES_OF_ASK = (
     "import json, sys\nfrom rag.cli import main\n"
@@ -43,8 +42,9 @@ _MODULES_OF_ASK = (
     " file=sys.stderr)\n"
 )
 _SERVE_RSS = (
-    "import sys, psutil\nfrom rag import Assistant, Settings, load_index\n"
-    "index = load_index(sys.argv[1], Settings.from_env())\nAssistant(index).answer(sys.argv[2])\n"
+    "import sys, psutil\nfrom rag import Assistant, Settings, open_index\n"
+    "settings = Settings.from_env()\nindex = open_index(sys.argv[1], settings)\n"
+    "Assistant(index, settings=settings).answer(sys.argv[2])\n"
     "print(psutil.Process().memory_info().rss / 2**20)\n"
 )
 
@@ -59,12 +59,6 @@ def _pct(values: list[float], q: float) -> float:
 
 def _median(values: list[float]) -> float:
     return round(float(np.median(values)), 3)
-
-
-def load_questions(path: Path = QUESTIONS) -> list[str]:
-    """The "question" field of every line of a JSONL file."""
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line)["question"] for line in fh if line.strip()]
 
 
 def _rag_command() -> list[str]:
@@ -122,7 +116,7 @@ def warm_latency(
     base = _baselines(index, embedder)
 
     def answer(q: str) -> Any:
-        assistant.retriever._vectors.clear()  # the memo would make a repeated question free
+        assistant.retriever.clear_cache()  # the memo would make a repeated question free
         return assistant.answer(q)
 
     steps: dict[str, Callable[[str], Any]] = {
@@ -237,7 +231,7 @@ def build_times(work: Path, embedder: Embedder, settings: Settings, reps: int = 
             if how == "cli":
                 _run([*rag, "index", "build", str(source), "--index-dir", str(target), "--quiet"])
                 re_cli.append(time.perf_counter() - t)
-                new = {p.id for p in load_index(target, settings, verify=False).passages}
+                new = {p.id for p in open_index(target, settings).passages}
             else:
                 new = {p.id for p in build_index([source], target, settings, embedder, progress=False).passages}
                 re_library.append(time.perf_counter() - t)
@@ -282,8 +276,8 @@ def run_bench(quick: bool = False, skip_1m: bool = False, progress: bool = True)
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
         result.update(build_times(Path(tmp), embedder, settings, reps))
         index_dir = Path(result.pop("fresh_index_dir"))
-        index = load_index(index_dir, settings)
-        questions = load_questions()
+        index = open_index(index_dir, settings)
+        questions = [q.question for q in load_questions()]
         _say(f"warm latency: {len(questions)} questions × {reps} rounds")
         result.update(warm_latency(index, embedder, settings, questions, reps, progress))
         _say("cold start")

@@ -1,4 +1,5 @@
-"""`rag eval` and `rag bench` (registered by rag.cli; heavy imports happen only when they run)."""
+"""`rag eval` and `rag bench` (join `rag` through the `briefing_qa.commands` entry points; heavy imports happen only
+when they run)."""
 
 from __future__ import annotations
 

@@ -27,6 +27,7 @@ import numpy as np
 import psutil
 
 from rag import Settings
+from rag.settings import OFFLINE_ENV
 
 DIM = 384
 #: Latent dimensions of the within-topic variation, and passages per topic.
@@ -40,7 +41,6 @@ NPROBE_SWEEP = (4, 8, 16, 32, 64, 128, 256)
 RECALL_TARGET = 0.95
 #: A 1M-passage HNSW build is attempted only if the largest measured one extrapolates to less than this.
 HNSW_BUDGET_S = 600.0
-OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "TRANSFORMERS_OFFLINE": "1"}
 
 
 def _unit(a: np.ndarray) -> np.ndarray:

@@ -74,7 +74,12 @@ class Retriever:
         self.index = index
         self.settings = settings or Settings()
         self.embedder = embedder or Embedder(self.settings)
+        index.check_model(self.embedder.settings)  # questions must be embedded by the model of the passages
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def clear_cache(self) -> None:
+        """Forget the memoized question vectors (benchmarks time the embedding of every question)."""
+        self._vectors.clear()
 
     def encode(self, text: str) -> np.ndarray:
         """The question's unit vector, memoized (a follow-up or a re-asked question costs nothing)."""

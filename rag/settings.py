@@ -18,6 +18,11 @@ DEFAULT_CORPUS = PACKAGE_DIR / "corpus" / "us-japan-sep-dec-2023.txt"
 
 Fusion = Literal["rrf", "weighted"]
 
+#: Environment that keeps Hugging Face, Gradio and tokenizers off the network and quiet. Entry points (the
+#: `rag` command, scripts, tests, the processes they start) apply it; the library itself never does.
+OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False",
+               "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+
 
 def _project_root() -> Path | None:
     root = PACKAGE_DIR.parent

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
-for _key, _value in {"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-                     "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
-                     "OPENBLAS_NUM_THREADS": "1"}.items():
+from rag.settings import OFFLINE_ENV
+
+for _key, _value in {**OFFLINE_ENV, "OPENBLAS_NUM_THREADS": "1"}.items():
     os.environ.setdefault(_key, _value)
 
 from pathlib import Path  # noqa: E402

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from eval import bench, scale
+from eval.questions import load_questions
 from rag import Index, Settings
 from rag.embed import Embedder
 
@@ -45,7 +46,7 @@ def test_approximate_rows_when_the_threshold_is_low() -> None:
 
 
 def test_warm_latency_keys(briefing_index: Index, embedder: Embedder, settings: Settings) -> None:
-    questions = bench.load_questions()[:3]
+    questions = [q.question for q in load_questions()[:3]]
     result = bench.warm_latency(briefing_index, embedder, settings, questions, rounds=1, progress=False)
     for key in ("encode_p50_ms", "retrieve_p50_ms", "retrieve_p95_ms", "answer_p50_ms", "answer_p95_ms",
                 "answer_over_encode"):

@@ -24,22 +24,24 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from eval.questions import load_questions
 from rag import DEFAULT_CORPUS, Answer, Assistant, DocumentError, Index, InvalidQuestionError, build_index
 from rag.chunk import MAX_SENTENCE_TOKENS, PYSBD_MAX_CHARS, chunk, count_tokens
 from rag.dates import DateInterpreter
 from rag.embed import Embedder
 from rag.parse import MAX_BYTES, parse
 from rag.retrieve import Filters
-from rag.settings import Settings
+from rag.settings import OFFLINE_ENV, Settings
+from ui.net import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "eval" / "questions.jsonl").open(encoding="utf-8")]
+QUESTIONS = [q.question for q in load_questions()]
 PROSE = ("The Quad Senior Cyber Group met in Tokyo on Dec. 5, 2023. Mr. Kishida spoke with U.S. officials about "
          "chips, e.g. memory! Did the talks work? ")
 
 
 def child_env() -> dict[str, str]:
-    return {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    return {**os.environ, **OFFLINE_ENV}
 
 
 def check_passages(document_source: str, passages: list) -> None:  # type: ignore[type-arg]
@@ -391,14 +393,6 @@ def one_blas_thread() -> contextlib.AbstractContextManager[object]:
 
 
 # --------------------------------------------------------------------------- hostile requests to the server
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def raw_get(port: int, target: str) -> tuple[int, str]:

@@ -24,6 +24,7 @@ import pytest
 from rag import DEFAULT_CORPUS, Assistant, Index, IndexBusyError, RagError, build_index, load_index
 from rag.embed import Embedder
 from rag.errors import IndexWriteError
+from rag.settings import OFFLINE_ENV
 
 QUESTION = "Where did the Quad Senior Cyber Group meet in December?"
 EXTRA = "\nThe Lantern Accord on undersea cables was signed in Reykjavik by both delegations.\n"
@@ -81,10 +82,7 @@ STAGES_BEFORE_SWAP = ["embedding", "writing", "before-manifest", "before-rename"
 
 
 def child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-                "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"})
-    return env
+    return {**os.environ, **OFFLINE_ENV}
 
 
 @pytest.fixture(scope="module")

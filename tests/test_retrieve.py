@@ -2,8 +2,9 @@ from datetime import date
 
 import pytest
 
-from rag import Filters, Index, Retriever, Settings, SettingsError
+from rag import Filters, Index, Retriever, Settings
 from rag.embed import Embedder
+from rag.errors import IndexMismatchError, SettingsError
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +73,8 @@ def test_filters_restrict_kind_and_dates(retriever: Retriever) -> None:
     assert only_article and all(p.kind == "article" for p in only_article)
     december = retriever.retrieve("Kamikawa meets", k=8, filters=Filters(start=date(2023, 12, 1), end=date(2023, 12, 31)))
     assert all(p.date_start >= "2023-12-01" for p in december if p.kind == "chronology")
+
+
+def test_a_retriever_refuses_an_index_of_another_model(briefing_index: Index) -> None:
+    with pytest.raises(IndexMismatchError, match="'another-model'.*rag index build"):
+        Retriever(briefing_index, settings=Settings(model="another-model"))
