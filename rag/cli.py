@@ -106,7 +106,8 @@ def index_group() -> None:
 def index_build(files: tuple[Path, ...], index_dir: Path | None, max_tokens: int | None, model: str | None,
                 quiet: bool) -> None:
     """Build an index from briefing FILES (default: the shipped briefing)."""
-    from rag import DEFAULT_CORPUS, Settings, build_index, default_index_dir
+    from rag import Settings, build_index
+    from rag.settings import DEFAULT_CORPUS, default_index_dir
 
     settings = Settings.from_env(max_tokens=max_tokens, model=model)
     sources = list(files) or [DEFAULT_CORPUS]
@@ -145,7 +146,8 @@ def _print_answer(answer: Any, as_json: bool) -> None:
 @index_dir_option
 def ask(question: str | None, k: int | None, as_json: bool, index_dir: Path | None) -> None:
     """Answer QUESTION with cited passages (no QUESTION: an interactive prompt)."""
-    from rag import Assistant, InvalidQuestionError
+    from rag import Assistant
+    from rag.errors import InvalidQuestionError
 
     index, settings = _open(index_dir)
     assistant = Assistant(index, settings=settings)

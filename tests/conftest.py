@@ -13,8 +13,9 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from rag import DEFAULT_CORPUS, Assistant, Index, Settings, build_index  # noqa: E402
+from rag import Assistant, Index, Settings, build_index  # noqa: E402
 from rag.embed import Embedder  # noqa: E402
+from rag.settings import DEFAULT_CORPUS  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -89,7 +89,8 @@ def test_index_build_refuses_a_binary_file(tmp_path: Path) -> None:
 
 GUARD = netguard.GUARD + r"""
 import sys
-from rag import DEFAULT_CORPUS, Assistant, build_index
+from rag import Assistant, build_index
+from rag.settings import DEFAULT_CORPUS
 index = build_index([DEFAULT_CORPUS], sys.argv[1], progress=False)
 answer = Assistant(index).answer("Where did the Quad Senior Cyber Group meet in December?")
 assert "Tokyo" in answer.text, answer.text

@@ -25,13 +25,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from eval.questions import load_questions
-from rag import DEFAULT_CORPUS, Answer, Assistant, DocumentError, Index, InvalidQuestionError, build_index
+from rag import Answer, Assistant, Index, build_index
 from rag.chunk import MAX_SENTENCE_TOKENS, PYSBD_MAX_CHARS, chunk, count_tokens
 from rag.dates import DateInterpreter
 from rag.embed import Embedder
+from rag.errors import DocumentError, InvalidQuestionError
 from rag.parse import MAX_BYTES, parse
 from rag.retrieve import Filters
-from rag.settings import OFFLINE_ENV, Settings
+from rag.settings import DEFAULT_CORPUS, OFFLINE_ENV, Settings
 from ui.net import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -464,7 +465,8 @@ SERVER_GUARD = netguard.GUARD + r"""
 import sys
 import httpx
 from gradio_client import Client
-from rag import Assistant, load_index
+from rag import Assistant
+from rag.index import load_index
 from ui.app import build_app, launch
 index = load_index(sys.argv[1])
 demo = build_app(index, Assistant(index), stream_delay=0.0)

@@ -6,19 +6,12 @@ import numpy as np
 import pytest
 
 import rag.store
-from rag import (
-    DEFAULT_CORPUS,
-    IndexBusyError,
-    IndexCorruptError,
-    IndexMismatchError,
-    IndexNotFoundError,
-    Settings,
-    build_index,
-    load_index,
-    open_index,
-)
+from rag import Settings, build_index, open_index
 from rag.build import make_dense_index
 from rag.embed import Embedder
+from rag.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexNotFoundError
+from rag.index import load_index
+from rag.settings import DEFAULT_CORPUS
 
 
 class CountingEmbedder(Embedder):

@@ -21,10 +21,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag import DEFAULT_CORPUS, Assistant, Index, IndexBusyError, RagError, build_index, load_index
+from rag import Assistant, Index, RagError, build_index
 from rag.embed import Embedder
-from rag.errors import IndexWriteError
-from rag.settings import OFFLINE_ENV
+from rag.errors import IndexBusyError, IndexWriteError
+from rag.index import load_index
+from rag.settings import DEFAULT_CORPUS, OFFLINE_ENV
 
 QUESTION = "Where did the Quad Senior Cyber Group meet in December?"
 EXTRA = "\nThe Lantern Accord on undersea cables was signed in Reykjavik by both delegations.\n"
