@@ -97,7 +97,8 @@ def bench_command(json_out: Path | None, skip_1m: bool, quick: bool, md_out: Pat
 
     Example: rag bench --json eval/bench.json --skip-1m
     """
-    from eval.bench import run_bench, write_markdown
+    from eval.bench import run_bench
+    from eval.bench_report import write_markdown
 
     result = run_bench(quick=quick, skip_1m=skip_1m)
     write_markdown(result, md_out)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval import bench, scale
+from eval import bench, bench_report, scale
 from eval.questions import load_questions
 from rag import Index, Settings
 from rag.embed import Embedder
@@ -78,12 +78,12 @@ def _fake_result() -> dict:
 
 def test_targets_and_report(tmp_path: Path) -> None:
     result = _fake_result()
-    targets = {t["target"]: t for t in bench.check_targets(result)}
+    targets = {t["target"]: t for t in bench_report.check_targets(result)}
     assert targets["warm answer p50 ÷ encode p50"]["met"] is False
     assert targets["briefing index from scratch, `rag index build`"]["met"] is True
     assert targets["1M passages: recall@10 vs exact (ivf4096,flat)"]["met"] is True
     result["targets"] = list(targets.values())
-    text = bench.write_markdown(result, tmp_path / "bench.md").read_text(encoding="utf-8")
+    text = bench_report.write_markdown(result, tmp_path / "bench.md").read_text(encoding="utf-8")
     assert "## Targets" in text and "ivf4096,flat" in text and "**missed**" in text
 
 
