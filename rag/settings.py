@@ -40,6 +40,16 @@ def default_index_dir() -> Path:
     return Path.home() / ".cache" / "briefing-qa" / "index" / "default"
 
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in _TRUE | _FALSE:
+        raise SettingsError(f"{name}={raw!r} is not a valid bool; use 1/true/yes/on or 0/false/no/off.")
+    return value in _TRUE
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every tunable of the pipeline.
@@ -103,11 +113,11 @@ class Settings:
             if raw is None:
                 continue
             kind: Any = float if field.name == "min_confidence" else type(field.default)
+            if kind is bool:
+                values[field.name] = _parse_bool(f"RAG_{field.name.upper()}", raw)
+                continue
             try:
-                if kind is bool:
-                    values[field.name] = raw.strip().lower() in {"1", "true", "yes", "on"}
-                else:
-                    values[field.name] = kind(raw) if kind is not str else raw
+                values[field.name] = kind(raw) if kind is not str else raw
             except ValueError as exc:
                 raise SettingsError(f"RAG_{field.name.upper()}={raw!r} is not a valid {kind.__name__}.") from exc
         values.update({k: v for k, v in overrides.items() if v is not None})
