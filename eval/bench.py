@@ -1,7 +1,8 @@
 """`rag bench`: how fast the assistant answers, starts and builds, how much memory it holds, how its indexes scale.
 
 Every figure is a median (or p95) over repetitions, and every ratio compares figures measured side by side in
-one run: the machine is shared, so single timings mean little. The scale sweep lives in `eval/scale.py`.
+one run: the machine is shared, so single timings mean little. The scale sweep lives in `eval/scale.py`, the
+targets and the Markdown report in `eval/bench_report.py`.
 
 Example:
     >>> result = run_bench(quick=True, skip_1m=True)  # doctest: +SKIP
@@ -26,15 +27,15 @@ from typing import Any
 
 import numpy as np
 
+from eval.bench_report import check_targets
+from eval.questions import load_questions
 from eval.scale import scale_sweep
-from rag import DEFAULT_CORPUS, Assistant, Index, InvalidQuestionError, Retriever, Settings, build_index, load_index
-from rag.embed import Embedder
+from rag import Assistant, Embedder, Index, Retriever, Settings, build_index, open_index
+from rag.errors import InvalidQuestionError
+from rag.settings import DEFAULT_CORPUS, OFFLINE_ENV
 
 EVAL_DIR = Path(__file__).resolve().parent
-QUESTIONS = EVAL_DIR / "questions.jsonl"
 COLD_QUESTION = "Where did the Quad Senior Cyber Group meet in December?"
-OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-               "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 #: Prints which heavy modules a command imported (run as `python -c`).
 _MODULES_OF_ASK = (
     "import json, sys\nfrom rag.cli import main\n"
@@ -43,8 +44,9 @@ _MODULES_OF_ASK = (
     " file=sys.stderr)\n"
 )
 _SERVE_RSS = (
-    "import sys, psutil\nfrom rag import Assistant, Settings, load_index\n"
-    "index = load_index(sys.argv[1], Settings.from_env())\nAssistant(index).answer(sys.argv[2])\n"
+    "import sys, psutil\nfrom rag import Assistant, Settings, open_index\n"
+    "settings = Settings.from_env()\nindex = open_index(sys.argv[1], settings)\n"
+    "Assistant(index, settings=settings).answer(sys.argv[2])\n"
     "print(psutil.Process().memory_info().rss / 2**20)\n"
 )
 
@@ -59,12 +61,6 @@ def _pct(values: list[float], q: float) -> float:
 
 def _median(values: list[float]) -> float:
     return round(float(np.median(values)), 3)
-
-
-def load_questions(path: Path = QUESTIONS) -> list[str]:
-    """The "question" field of every line of a JSONL file."""
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line)["question"] for line in fh if line.strip()]
 
 
 def _rag_command() -> list[str]:
@@ -122,7 +118,7 @@ def warm_latency(
     base = _baselines(index, embedder)
 
     def answer(q: str) -> Any:
-        assistant.retriever._vectors.clear()  # the memo would make a repeated question free
+        assistant.retriever.clear_cache()  # the memo would make a repeated question free
         return assistant.answer(q)
 
     steps: dict[str, Callable[[str], Any]] = {
@@ -237,7 +233,7 @@ def build_times(work: Path, embedder: Embedder, settings: Settings, reps: int = 
             if how == "cli":
                 _run([*rag, "index", "build", str(source), "--index-dir", str(target), "--quiet"])
                 re_cli.append(time.perf_counter() - t)
-                new = {p.id for p in load_index(target, settings, verify=False).passages}
+                new = {p.id for p in open_index(target, settings).passages}
             else:
                 new = {p.id for p in build_index([source], target, settings, embedder, progress=False).passages}
                 re_library.append(time.perf_counter() - t)
@@ -282,8 +278,8 @@ def run_bench(quick: bool = False, skip_1m: bool = False, progress: bool = True)
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
         result.update(build_times(Path(tmp), embedder, settings, reps))
         index_dir = Path(result.pop("fresh_index_dir"))
-        index = load_index(index_dir, settings)
-        questions = load_questions()
+        index = open_index(index_dir, settings)
+        questions = [q.question for q in load_questions()]
         _say(f"warm latency: {len(questions)} questions × {reps} rounds")
         result.update(warm_latency(index, embedder, settings, questions, reps, progress))
         _say("cold start")
@@ -297,127 +293,3 @@ def run_bench(quick: bool = False, skip_1m: bool = False, progress: bool = True)
     result["quick"], result["skip_1m"] = quick, skip_1m
     result["targets"] = check_targets(result)
     return result
-
-
-# --------------------------------------------------------------------------- targets and report
-
-
-def _one_million(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The 1M row the target is judged on: rag's own index if it was built, else the fastest one at recall ≥ 0.95."""
-    measured = [r for r in rows if r["n"] == 1_000_000 and r["index"] not in ("flat", "bm25s") and r["search_p50_ms"]]
-    own = [r for r in measured if r["rag_default"]]
-    good = [r for r in measured if r["recall_at_10_vs_exact"] >= 0.95]
-    return (own or sorted(good, key=lambda r: r["search_p50_ms"]) or measured or [None])[0]
-
-
-def _wider(row: dict[str, Any] | None) -> str:
-    """The cheapest swept setting of `row`'s index that reaches recall@10 ≥ 0.95, as advice."""
-    for key, name in (("ef_sweep", "efSearch"), ("nprobe_sweep", "nprobe")):
-        good = [s for s in (row or {}).get(key, []) if s["recall_at_10_vs_exact"] >= 0.95]
-        if good:
-            return (f"{name} {good[0][name]} reaches {good[0]['recall_at_10_vs_exact']:.3f} at "
-                    f"{good[0]['search_p50_ms']:.2f} ms (see the sweep)")
-    return "a wider search (efSearch / nprobe)"
-
-
-def check_targets(r: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per target: target, op, threshold, measured, met, signed gap (≥ 0 when met) and what it would take."""
-    stages = r.get("answer_stages_p50_ms", {})
-    rows: list[dict[str, Any]] = []
-
-    def add(name: str, measured: float | None, op: str, threshold: float, unit: str, take: str) -> None:
-        gap = None if measured is None else (threshold - measured if op in ("<", "<=") else measured - threshold)
-        met = None if gap is None else (gap > 0 if op == "<" else gap >= 0)
-        rows.append({"target": name, "op": op, "threshold": round(threshold, 3), "measured": measured, "unit": unit,
-                     "met": met, "gap": None if gap is None else round(gap, 3), "would_take": "" if met else take})
-
-    extra = r["answer_p50_ms"] - r["encode_p50_ms"]
-    add("warm answer p50 ÷ encode p50", r["answer_over_encode"], "<=", 1.3, "×",
-        f"answering adds {extra:.0f} ms to the {r['encode_p50_ms']:.0f} ms question embedding (stages p50 "
-        f"{', '.join(f'{k} {v:.0f} ms' for k, v in stages.items())}); it may add {0.3 * r['encode_p50_ms']:.0f} ms")
-    add("answer p95 ≤ 2 × encode p50", r["answer_p95_ms"], "<=", 2 * r["encode_p50_ms"], "ms",
-        f"the question embedding alone has p95 {r['encode_p95_ms']:.0f} ms: the tail is the shared CPU stalling "
-        "every step alike, not answering; a quiet machine, or fewer threads contending"
-        if r["encode_p95_ms"] > 2 * r["encode_p50_ms"] else "the slow answers (see the stages) must shrink by the gap")
-    add("cold first answer, fresh `rag ask`", r["cold_ask_s"], "<", 2.0, "s",
-        f"`import sentence_transformers` alone takes {r['import_floor_s']:.1f} s here and `rag ask` imports torch: "
-        f"{r['ask_imports_torch']}; the answer itself is {r['cold_answer_in_process_ms']:.0f} ms of it, so the "
-        "query encoder must run without torch (the numpy/ONNX path) and the index load must stay light")
-    add("briefing index from scratch, `rag index build`", r["build_s"], "<", 10.0, "s",
-        f"in one process with the model loaded it takes {r['build_in_process_s']:.1f} s; the rest is Python, torch "
-        "and model start-up")
-    add("one-paragraph change re-indexed, `rag index build`", r["rebuild_one_change_s"], "<", 2.0, "s",
-        f"the library rebuild takes {r['rebuild_in_process_s']:.2f} s ({r['rebuild_reembedded_passages']} passage(s) "
-        f"re-embedded); the CLI pays the {r['import_floor_s']:.1f} s torch + sentence-transformers import to embed it: "
-        "embedding a few changed passages with the light numpy encoder would avoid it")
-    big = _one_million(r["scale"])
-    label = f" ({big['index']})" if big else " (not measured)"
-    add("1M passages: search p50" + label, big and big["search_p50_ms"], "<=", 5.0, "ms",
-        "a cheaper index (see the scale table)")
-    add("1M passages: recall@10 vs exact" + label, big and big["recall_at_10_vs_exact"], ">=", 0.95, "",
-        _wider(big))
-    return rows
-
-
-def write_markdown(r: dict[str, Any], path: Path) -> Path:
-    """eval/bench.md: targets, then each measurement with how it was taken."""
-    from eval import scale
-
-    def fmt(value: float | None, unit: str) -> str:
-        return "–" if value is None else f"{value:.3g} {unit}".strip()
-
-    env, w, b = r["environment"], r["warm_samples"], r["baselines"]
-    lines = ["# rag bench", "", f"Run {env['when']}, {env['bench_s']:.0f} s, {'quick' if r['quick'] else 'full'}"
-             f"{', 1M skipped' if r['skip_1m'] else ''}; {env['cpus']} CPUs shared with other work (load average "
-             f"{env['load_average'][0]} at the start, {env['load_average_end'][0]} at the end); FAISS threads "
-             f"{env['faiss_omp_threads']}, torch threads {env['torch_threads']}; faiss {env['faiss']}, "
-             f"torch {env['torch']}. Medians of repetitions; ratios are of figures measured side by side.", "",
-             "## Targets", "", "| target | target | measured | met | gap | what it would take |",
-             "|---|---:|---:|:-:|---:|---|"]
-    for t in r["targets"]:
-        met = {True: "met", False: "**missed**", None: "n/a"}[t["met"]]
-        lines.append(f"| {t['target']} | {t['op']} {fmt(t['threshold'], t['unit'])} | {fmt(t['measured'], t['unit'])}"
-                     f" | {met} | {fmt(t['gap'], t['unit'])} | {t['would_take']} |")
-    lines += ["", "## Warm latency (one process, model loaded)", "",
-              f"{w['questions']} gold questions × {w['rounds']} rounds = {w['per_step']} timings per step, the steps "
-              "interleaved per question in random order (the torch baseline in a pass of its own after each round); "
-              "every step pays the question embedding. Query encoder: "
-              f"{r['query_encoder']}.", "",
-              "| step | p50 ms | p95 ms |", "|---|---:|---:|"]
-    for step, what in (("encode", "question embedding (`Embedder.encode_query`)"),
-                       ("retrieve", "retrieval (`Retriever.retrieve`: embedding, FAISS, BM25, fusion, dates)"),
-                       ("answer", "whole answer (`Assistant.answer`)")):
-        lines.append(f"| {what} | {r[f'{step}_p50_ms']:.1f} | {r[f'{step}_p95_ms']:.1f} |")
-    lines += [f"| baseline: bm25s alone, one-line chunks | {b['bm25s_only_p50_ms']:.2f} | "
-              f"{b['bm25s_only_p95_ms']:.2f} |",
-              f"| baseline: model.encode + FAISS flat, one-line chunks | {b['naive_dense_p50_ms']:.1f} | "
-              f"{b['naive_dense_p95_ms']:.1f} |", "",
-              f"answer ÷ encode (p50): {r['answer_over_encode']:.2f}; per round "
-              f"{', '.join(f'{x:.2f}' for x in r['answer_over_encode_per_round'])}. Answer stages, p50: "
-              + ", ".join(f"{k} {v:.1f} ms" for k, v in r["answer_stages_p50_ms"].items()) + ".", "",
-              "## Cold start, build, memory", "",
-              f"- `rag ask \"…\" --index-dir <built index>` as a fresh process: **{r['cold_ask_s']:.2f} s** "
-              f"(runs {r['cold_ask_runs_s']}); `python -c \"import sentence_transformers\"` alternating with it: "
-              f"{r['import_floor_s']:.2f} s (runs {r['import_floor_runs_s']}). Inside the process the answer took "
-              f"{r['cold_answer_in_process_ms']:.0f} ms. `rag ask` imports torch: {r['ask_imports_torch']}, "
-              f"sentence-transformers: {r['ask_imports_sentence_transformers']}.",
-              f"- `rag index build` of the briefing into a fresh folder: **{r['build_s']:.2f} s** (runs "
-              f"{r['build_runs_s']}; the manifest's own timer {r['build_manifest_s']:.2f} s); `build_index` in a "
-              f"process with the model loaded: {r['build_in_process_s']:.2f} s.",
-              f"- After appending a sentence to one paragraph of a copy of the briefing, `rag index build` into the "
-              f"same folder: **{r['rebuild_one_change_s']:.2f} s** (runs {r['rebuild_runs_s']}); `build_index` in "
-              f"process: {r['rebuild_in_process_s']:.2f} s; passages re-embedded: {r['rebuild_reembedded_passages']}.",
-              f"- Resident memory of a fresh process that loaded the index and answered once: "
-              f"**{r['rss_mb_server']:.0f} MB** (runs {r['rss_mb_server_runs']}).", "",
-              "## Scale", "", (scale.__doc__ or "").split("\n\n", 1)[1].strip(), "",
-              "Search p50 is one query at a time (k = 10), first with FAISS's own thread count, then with one thread. "
-              "RSS growth is measured around each build in a process of its own per size; BM25 is rag's `Bm25` "
-              "(bm25s, stemming) at depth 100, as retrieval asks it.", ""]
-    lines += scale.scale_markdown(r["scale"])
-    for key, label in (("search_p50_ms", "FAISS's threads"), ("search_p50_ms_1thread", "one thread")):
-        n = scale.flat_crossover(r["scale"], key)
-        if n:
-            lines.append(f"\nExact search reaches 5 ms a query at about {n:,} passages ({label}, a line through the "
-                         "measured flat rows).")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path

@@ -29,7 +29,9 @@ import numpy as np
 from eval.judge import supports
 from eval.questions import Question, load_questions, select_split
 from rag import Assistant, Passage, Settings, open_index
-from rag.answer import CALIBRATION, FEATURES
+
+FEATURES = Assistant.FEATURES
+CALIBRATION = Assistant.CALIBRATION
 
 #: Share of answerable dev questions that must still be answered at the chosen threshold.
 COVERAGE = 0.95

@@ -1,4 +1,5 @@
-"""`rag eval` and `rag bench` (registered by rag.cli; heavy imports happen only when they run)."""
+"""`rag eval` and `rag bench` (join `rag` through the `briefing_qa.commands` entry points; heavy imports happen only
+when they run)."""
 
 from __future__ import annotations
 
@@ -96,7 +97,8 @@ def bench_command(json_out: Path | None, skip_1m: bool, quick: bool, md_out: Pat
 
     Example: rag bench --json eval/bench.json --skip-1m
     """
-    from eval.bench import run_bench, write_markdown
+    from eval.bench import run_bench
+    from eval.bench_report import write_markdown
 
     result = run_bench(quick=quick, skip_1m=skip_1m)
     write_markdown(result, md_out)

@@ -16,7 +16,6 @@ import json
 import os
 import platform
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,12 +29,13 @@ from typing import Any
 import httpx
 import psutil
 
+from eval.questions import load_questions
+from rag.settings import OFFLINE_ENV
+from ui.net import free_port
+
 EVAL_DIR = Path(__file__).resolve().parent
-QUESTIONS = EVAL_DIR / "questions.jsonl"
 #: Memory growth from warm-up to the end that counts as a leak.
 MAX_GROWTH = 0.10
-OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-           "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 
 
 @dataclass
@@ -63,23 +63,13 @@ class Phase:
                 "first_failures": self.failures[:5]}
 
 
-def load_questions(path: Path = QUESTIONS) -> list[str]:
-    return [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_server(index_dir: Path | None, port: int) -> subprocess.Popen[bytes]:
     """`rag serve` on loopback, in its own process so that its memory can be watched alone."""
     rag = Path(sys.executable).with_name("rag")
     command = [str(rag), "serve", "--host", "127.0.0.1", "--port", str(port)]
     if index_dir is not None:
         command += ["--index-dir", str(index_dir)]
-    return subprocess.Popen(command, env={**os.environ, **OFFLINE}, stdout=subprocess.DEVNULL,
+    return subprocess.Popen(command, env={**os.environ, **OFFLINE_ENV}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
 
 
@@ -227,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         args.clients, args.seconds, args.soak = 5, 10.0, 200
     if args.clients < 1 or args.seconds <= 0 or args.soak < 0:
         parser.error("--clients must be 1 or more, --seconds above 0, --soak 0 or more")
-    for key, value in OFFLINE.items():
+    for key, value in OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
     from gradio_client import Client
 
@@ -243,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"Waiting for {url}…", file=sys.stderr)
         wait_ready(url, server)
-        questions = load_questions()
+        questions = [q.question for q in load_questions()]
         clients = [Client(url, verbose=False, analytics_enabled=False) for _ in range(args.clients)]
         # the warm-up asks every question once: the model, caches and Gradio's queue reach their steady state
         warm = run_phase(Phase("warm-up", args.clients), clients, questions, in_order=True,

@@ -36,7 +36,8 @@ from eval.metrics import (
 )
 from eval.questions import SPLITS, Question, QuestionFileError
 from eval.targets import check_targets, target_figures
-from rag import Answer, Assistant, Index, InvalidQuestionError, Passage, Retriever, Settings
+from rag import Answer, Assistant, Index, Passage, Retriever, Settings
+from rag.errors import InvalidQuestionError
 
 RETRIEVERS = ("bm25", "dense", "hybrid")
 #: Asked once before timing, so model loading and lazy statistics stay out of the latencies.

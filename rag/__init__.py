@@ -1,5 +1,9 @@
 """Briefing QA: answer questions about a policy briefing with cited passages, offline.
 
+The public API is `__all__` below; `ui/` and `eval/` use only it. Beside it, the domain errors live in
+`rag.errors` (all subclasses of `RagError`) and the constants `DEFAULT_CORPUS` and `OFFLINE_ENV` in
+`rag.settings`.
+
 Example:
     >>> from rag import Assistant, open_index
     >>> assistant = Assistant(open_index())  # doctest: +SKIP
@@ -10,50 +14,30 @@ Example:
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from rag.answer import Assistant
+from rag.build import build_index
 from rag.embed import Embedder
-from rag.errors import (
-    DocumentError,
-    IndexBusyError,
-    IndexCorruptError,
-    IndexMismatchError,
-    IndexNotFoundError,
-    IndexWriteError,
-    InvalidQuestionError,
-    RagError,
-    SettingsError,
-)
-from rag.index import Index, build_index, load_index
+from rag.errors import RagError
+from rag.index import Index
+from rag.question import Question
 from rag.retrieve import Filters, Retriever
 from rag.schema import Answer, Citation, Passage
-from rag.settings import DEFAULT_CORPUS, Settings, default_index_dir
+from rag.settings import Settings
 from rag.store import open_index
+from rag.version import __version__ as __version__
 
 __all__ = [
-    "DEFAULT_CORPUS",
     "Answer",
     "Assistant",
     "Citation",
-    "DocumentError",
     "Embedder",
     "Filters",
     "Index",
-    "IndexBusyError",
-    "IndexCorruptError",
-    "IndexMismatchError",
-    "IndexNotFoundError",
-    "IndexWriteError",
-    "InvalidQuestionError",
     "Passage",
+    "Question",
     "RagError",
     "Retriever",
     "Settings",
-    "SettingsError",
-    "__version__",
     "build_index",
-    "default_index_dir",
-    "load_index",
     "open_index",
 ]

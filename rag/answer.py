@@ -48,6 +48,10 @@ class Assistant:
         'Tokyo'
     """
 
+    #: The confidence model's signals and where its fitted weights live (written by `python -m eval.calibrate`).
+    FEATURES = FEATURES
+    CALIBRATION = CALIBRATION
+
     def __init__(
         self, index: Index, retriever: Retriever | None = None, settings: Settings | None = None,
         embedder: Embedder | None = None,

@@ -1,22 +1,29 @@
-"""The `rag` command: build an index, ask, search, inspect; serve the chat page; run the eval and bench."""
+"""The `rag` command: build an index, ask, search, inspect.
+
+Other packages add subcommands through the `briefing_qa.commands` entry-point group (pyproject.toml): `ui`
+adds `serve`, `eval` adds `eval` and `bench`. They are imported only when named (or listed by `rag --help`),
+so `rag ask` never imports Gradio, matplotlib or ir-measures, and the library never imports `ui` or `eval`.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
 import click
 
+from rag.settings import OFFLINE_ENV
+
 # NumPy's BLAS threads fight over two shared cores for the tiny matrices of a question: one is faster.
 # Set here, in the entry point, before anything imports NumPy.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-# Entry points, not the library, decide these: nothing here may reach the network.
-OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-               "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+#: The entry-point group whose commands join `rag` (name = "package.module:click_command").
+COMMANDS_GROUP = "briefing_qa.commands"
 
 
 def set_offline_env() -> None:
@@ -41,7 +48,22 @@ k_option = click.option("-k", "k", type=click.IntRange(min=1, max=100), default=
 
 
 class RagGroup(click.Group):
-    """Turns the library's own errors into one clean line and exit code 1: no tracebacks for users."""
+    """Turns the library's own errors into one clean line and exit code 1: no tracebacks for users.
+
+    Commands registered under `COMMANDS_GROUP` by other packages are loaded on first use, like plugins.
+    """
+
+    def _plugins(self) -> dict[str, EntryPoint]:
+        return {ep.name: ep for ep in entry_points(group=COMMANDS_GROUP)}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._plugins()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and (plugin := self._plugins().get(cmd_name)) is not None:
+            command = plugin.load()
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         from rag.errors import RagError
@@ -84,7 +106,8 @@ def index_group() -> None:
 def index_build(files: tuple[Path, ...], index_dir: Path | None, max_tokens: int | None, model: str | None,
                 quiet: bool) -> None:
     """Build an index from briefing FILES (default: the shipped briefing)."""
-    from rag import DEFAULT_CORPUS, Settings, build_index, default_index_dir
+    from rag import Settings, build_index
+    from rag.settings import DEFAULT_CORPUS, default_index_dir
 
     settings = Settings.from_env(max_tokens=max_tokens, model=model)
     sources = list(files) or [DEFAULT_CORPUS]
@@ -93,7 +116,7 @@ def index_build(files: tuple[Path, ...], index_dir: Path | None, max_tokens: int
     info = index.info()
     click.echo(f"Indexed {info['passages']} passages ({info['article_passages']} article, "
                f"{info['chronology_passages']} chronology) from {len(info['documents'])} document(s) "
-               f"into {target} in {index.manifest['build_seconds']:.1f} s.")
+               f"into {target} in {index.manifest.build_seconds:.1f} s.")
 
 
 def _print_answer(answer: Any, as_json: bool) -> None:
@@ -125,7 +148,8 @@ def _print_answer(answer: Any, as_json: bool) -> None:
 @index_dir_option
 def ask(question: str | None, k: int | None, as_json: bool, index_dir: Path | None) -> None:
     """Answer QUESTION with cited passages (no QUESTION: an interactive prompt)."""
-    from rag import Assistant, InvalidQuestionError
+    from rag import Assistant
+    from rag.errors import InvalidQuestionError
 
     index, settings = _open(index_dir)
     assistant = Assistant(index, settings=settings)
@@ -187,17 +211,6 @@ def info(index_dir: Path | None, as_json: bool) -> None:
     for key, value in data.items():
         click.echo(f"{key:<{width}}  {', '.join(value) if isinstance(value, list) else value}")
 
-
-def _register_commands() -> None:
-    """The chat page and the eval live in their own packages; their commands join `rag` here."""
-    from eval.cli import bench_command, eval_command
-    from ui.cli import serve
-
-    for command in (serve, eval_command, bench_command):
-        main.add_command(command)
-
-
-_register_commands()
 
 if __name__ == "__main__":
     main()

@@ -22,6 +22,45 @@ CANDIDATES = 100
 TIMELINE_LIMIT = 40
 
 
+Ranking = tuple[np.ndarray, np.ndarray]
+"""Passage positions, best first, and their scores."""
+
+
+def fuse(dense: Ranking, lexical: Ranking, settings: Settings) -> dict[int, float]:
+    """One score per passage position from the dense and BM25 rankings, as `settings.fusion` says.
+
+    `weighted` adds min-max-normalized scores, the dense ones weighted `dense_weight`, BM25's the rest;
+    `rrf` adds `2 * weight / (rrf_k + rank)`, so either mode gives at most 1 (weighted) or 2 / (rrf_k + 1).
+
+    Example:
+        >>> import numpy as np
+        >>> fused = fuse((np.array([4, 7]), np.array([0.9, 0.5])), (np.array([7]), np.array([3.0])), Settings())
+        >>> {pos: round(score, 3) for pos, score in fused.items()}
+        {4: 0.7, 7: 0.3}
+    """
+    w = settings.dense_weight
+    fused: dict[int, float] = {}
+    if settings.fusion == "rrf":
+        for weight, (ids, _) in ((w, dense), (1.0 - w, lexical)):
+            for rank, pos in enumerate(ids.tolist(), start=1):
+                fused[pos] = fused.get(pos, 0.0) + 2.0 * weight / (settings.rrf_k + rank)
+        return fused
+    for weight, (ids, scores) in ((w, dense), (1.0 - w, lexical)):
+        if len(scores) == 0:
+            continue
+        lo, hi = float(scores.min()), float(scores.max())
+        norm = (scores - lo) / (hi - lo) if hi > lo else np.ones_like(scores)
+        for pos, s in zip(ids.tolist(), norm.tolist()):
+            fused[pos] = fused.get(pos, 0.0) + weight * s
+    return fused
+
+
+def date_boost(settings: Settings) -> float:
+    """What a chronology entry of the question's period gains: `date_boost` as a share of the best fused score,
+    so that it means the same for RRF and weighted fusion."""
+    return settings.date_boost * (2.0 / (settings.rrf_k + 1) if settings.fusion == "rrf" else 1.0)
+
+
 @dataclass(frozen=True)
 class Filters:
     """Restrictions a reader sets by hand (the chat page's filters), as opposed to what a question says."""
@@ -56,7 +95,12 @@ class Retriever:
         self.index = index
         self.settings = settings or Settings()
         self.embedder = embedder or Embedder(self.settings)
+        index.check_model(self.embedder.settings)  # questions must be embedded by the model of the passages
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def clear_cache(self) -> None:
+        """Forget the memoized question vectors (benchmarks time the embedding of every question)."""
+        self._vectors.clear()
 
     def encode(self, text: str) -> np.ndarray:
         """The question's unit vector, memoized (a follow-up or a re-asked question costs nothing)."""
@@ -77,23 +121,6 @@ class Retriever:
     def bm25(self, question: str, n: int) -> tuple[np.ndarray, np.ndarray]:
         return self.index.bm25.search(question, n)
 
-    def _fuse(self, dense: tuple[np.ndarray, np.ndarray], lexical: tuple[np.ndarray, np.ndarray]) -> dict[int, float]:
-        w = self.settings.dense_weight
-        fused: dict[int, float] = {}
-        if self.settings.fusion == "rrf":
-            for weight, (ids, _) in ((w, dense), (1.0 - w, lexical)):
-                for rank, pos in enumerate(ids.tolist(), start=1):
-                    fused[pos] = fused.get(pos, 0.0) + 2.0 * weight / (self.settings.rrf_k + rank)
-            return fused
-        for weight, (ids, scores) in ((w, dense), (1.0 - w, lexical)):
-            if len(scores) == 0:
-                continue
-            lo, hi = float(scores.min()), float(scores.max())
-            norm = (scores - lo) / (hi - lo) if hi > lo else np.ones_like(scores)
-            for pos, s in zip(ids.tolist(), norm.tolist()):
-                fused[pos] = fused.get(pos, 0.0) + weight * s
-        return fused
-
     def retrieve(
         self, question: str, k: int | None = None, filters: Filters | None = None, period: DateRange | None = None
     ) -> list[Passage]:
@@ -109,15 +136,14 @@ class Retriever:
         passages = self.index.passages
         n = min(len(passages), max(CANDIDATES, 4 * k))
         dense, lexical = self.dense(question, n), self.bm25(question, n)
-        fused = self._fuse(dense, lexical)
+        fused = fuse(dense, lexical, self.settings)
         dense_rank = {pos: r for r, pos in enumerate(dense[0].tolist(), start=1)}
         dense_score = dict(zip(dense[0].tolist(), dense[1].tolist()))
         bm25_rank = {pos: r for r, pos in enumerate(lexical[0].tolist(), start=1)}
         bm25_score = dict(zip(lexical[0].tolist(), lexical[1].tolist()))
         period = period or self.index.dates.interpret(question)
         in_period: list[int] = []
-        # The boost is a share of the best score fusion can give, so it means the same for RRF and weighted.
-        boost = self.settings.date_boost * (2.0 / (self.settings.rrf_k + 1) if self.settings.fusion == "rrf" else 1.0)
+        boost = date_boost(self.settings)
         if period is not None:
             for pos, p in enumerate(passages):
                 if (p.kind == "chronology" and p.date_start and p.date_end

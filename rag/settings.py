@@ -18,6 +18,11 @@ DEFAULT_CORPUS = PACKAGE_DIR / "corpus" / "us-japan-sep-dec-2023.txt"
 
 Fusion = Literal["rrf", "weighted"]
 
+#: Environment that keeps Hugging Face, Gradio and tokenizers off the network and quiet. Entry points (the
+#: `rag` command, scripts, tests, the processes they start) apply it; the library itself never does.
+OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False",
+               "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+
 
 def _project_root() -> Path | None:
     root = PACKAGE_DIR.parent
@@ -33,6 +38,16 @@ def default_index_dir() -> Path:
     if root is not None:
         return root / "index" / "default"
     return Path.home() / ".cache" / "briefing-qa" / "index" / "default"
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in _TRUE | _FALSE:
+        raise SettingsError(f"{name}={raw!r} is not a valid bool; use 1/true/yes/on or 0/false/no/off.")
+    return value in _TRUE
 
 
 @dataclass(frozen=True)
@@ -98,11 +113,11 @@ class Settings:
             if raw is None:
                 continue
             kind: Any = float if field.name == "min_confidence" else type(field.default)
+            if kind is bool:
+                values[field.name] = _parse_bool(f"RAG_{field.name.upper()}", raw)
+                continue
             try:
-                if kind is bool:
-                    values[field.name] = raw.strip().lower() in {"1", "true", "yes", "on"}
-                else:
-                    values[field.name] = kind(raw) if kind is not str else raw
+                values[field.name] = kind(raw) if kind is not str else raw
             except ValueError as exc:
                 raise SettingsError(f"RAG_{field.name.upper()}={raw!r} is not a valid {kind.__name__}.") from exc
         values.update({k: v for k, v in overrides.items() if v is not None})

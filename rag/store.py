@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from rag.build import build_index
 from rag.embed import Embedder
 from rag.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
-from rag.index import Index, build_index, load_index
+from rag.index import Index, load_index
 from rag.settings import DEFAULT_CORPUS, Settings, default_index_dir
 
 

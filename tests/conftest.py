@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import os
 
-for _key, _value in {"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-                     "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
-                     "OPENBLAS_NUM_THREADS": "1"}.items():
+from rag.settings import OFFLINE_ENV
+
+for _key, _value in {**OFFLINE_ENV, "OPENBLAS_NUM_THREADS": "1"}.items():
     os.environ.setdefault(_key, _value)
 
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from rag import DEFAULT_CORPUS, Assistant, Index, Settings, build_index  # noqa: E402
+from rag import Assistant, Index, Settings, build_index  # noqa: E402
 from rag.embed import Embedder  # noqa: E402
+from rag.settings import DEFAULT_CORPUS  # noqa: E402
 
 
 @pytest.fixture(scope="session")

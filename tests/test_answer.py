@@ -2,7 +2,8 @@ import re
 
 import pytest
 
-from rag import Assistant, InvalidQuestionError
+from rag import Assistant
+from rag.errors import InvalidQuestionError
 
 
 def check_citations(answer) -> None:  # type: ignore[no-untyped-def]

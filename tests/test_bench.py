@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval import bench, scale
+from eval import bench, bench_report, scale
+from eval.questions import load_questions
 from rag import Index, Settings
 from rag.embed import Embedder
 
@@ -45,7 +46,7 @@ def test_approximate_rows_when_the_threshold_is_low() -> None:
 
 
 def test_warm_latency_keys(briefing_index: Index, embedder: Embedder, settings: Settings) -> None:
-    questions = bench.load_questions()[:3]
+    questions = [q.question for q in load_questions()[:3]]
     result = bench.warm_latency(briefing_index, embedder, settings, questions, rounds=1, progress=False)
     for key in ("encode_p50_ms", "retrieve_p50_ms", "retrieve_p95_ms", "answer_p50_ms", "answer_p95_ms",
                 "answer_over_encode"):
@@ -77,12 +78,12 @@ def _fake_result() -> dict:
 
 def test_targets_and_report(tmp_path: Path) -> None:
     result = _fake_result()
-    targets = {t["target"]: t for t in bench.check_targets(result)}
+    targets = {t["target"]: t for t in bench_report.check_targets(result)}
     assert targets["warm answer p50 ÷ encode p50"]["met"] is False
     assert targets["briefing index from scratch, `rag index build`"]["met"] is True
     assert targets["1M passages: recall@10 vs exact (ivf4096,flat)"]["met"] is True
     result["targets"] = list(targets.values())
-    text = bench.write_markdown(result, tmp_path / "bench.md").read_text(encoding="utf-8")
+    text = bench_report.write_markdown(result, tmp_path / "bench.md").read_text(encoding="utf-8")
     assert "## Targets" in text and "ivf4096,flat" in text and "**missed**" in text
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,7 +11,7 @@ import pytest
 
 from rag import Assistant, Index
 from ui.app import EXAMPLES, build_app, launch
-from ui.cli import is_loopback
+from ui.net import free_port, is_loopback
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -34,12 +33,9 @@ def _is_local(url: str) -> bool:
 
 @pytest.fixture(scope="module")
 def url(briefing_index: Index, assistant: Assistant) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
     demo = build_app(briefing_index, assistant)
     try:
-        yield launch(demo, "127.0.0.1", port)
+        yield launch(demo, "127.0.0.1", free_port())
     finally:
         demo.close(verbose=False)
 

@@ -1,8 +1,9 @@
 from pathlib import Path
 
-from rag import DEFAULT_CORPUS, Settings
+from rag import Settings
 from rag.chunk import chunk, count_tokens
 from rag.parse import parse
+from rag.settings import DEFAULT_CORPUS
 
 
 def test_offsets_round_trip_and_ids_are_stable() -> None:

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from rag import Index
 from rag.cli import main
+from rag.settings import OFFLINE_ENV
 
 JSON_KEYS = {"question", "answer", "abstained", "confidence", "citations", "passages", "timings_ms"}
 CITATION_KEYS = {"n", "passage_id", "doc", "section", "kind", "date_start", "date_end", "text", "char_start",
@@ -88,7 +89,8 @@ def test_index_build_refuses_a_binary_file(tmp_path: Path) -> None:
 
 GUARD = netguard.GUARD + r"""
 import sys
-from rag import DEFAULT_CORPUS, Assistant, build_index
+from rag import Assistant, build_index
+from rag.settings import DEFAULT_CORPUS
 index = build_index([DEFAULT_CORPUS], sys.argv[1], progress=False)
 answer = Assistant(index).answer("Where did the Quad Senior Cyber Group meet in December?")
 assert "Tokyo" in answer.text, answer.text
@@ -99,8 +101,40 @@ sys.exit(1 if attempts else 0)
 
 def test_nothing_goes_to_the_network_while_building_and_answering(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_"))}
-    env.update({"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False"})
+    env.update(OFFLINE_ENV)
     result = subprocess.run([sys.executable, "-c", GUARD, str(tmp_path / "idx")], capture_output=True, text=True,
                             env=env, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "attempts: []" in result.stdout
+
+
+#: Imports rag.cli, runs `rag ask`, and prints which of the packages that stand on rag got imported.
+IMPORTS = r"""
+import json, sys
+import rag.cli
+after_import = sorted(m for m in sys.modules if m.split(".")[0] in {heavy})
+try:
+    rag.cli.main(["ask", "Where did the Quad Senior Cyber Group meet in December?", "--index-dir", sys.argv[1]],
+                 standalone_mode=False)
+finally:
+    after_ask = sorted(m for m in sys.modules if m.split(".")[0] in {heavy})
+    print("IMPORTED " + json.dumps({{"import": after_import, "ask": after_ask}}))
+""".format(heavy={"ui", "eval", "gradio", "matplotlib", "ir_measures"})
+
+
+def test_the_library_and_rag_ask_import_no_ui_eval_gradio_matplotlib_or_ir_measures(index_dir: str) -> None:
+    result = subprocess.run([sys.executable, "-c", IMPORTS, index_dir], capture_output=True, text=True,
+                            env={**os.environ, **OFFLINE_ENV}, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Tokyo" in result.stdout
+    line = next(line for line in result.stdout.splitlines() if line.startswith("IMPORTED "))
+    assert json.loads(line[len("IMPORTED "):]) == {"import": [], "ask": []}
+
+
+def test_rag_help_lists_the_commands_other_packages_register() -> None:
+    code, out, _ = run("--help")
+    assert code == 0
+    listed = {line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()}
+    assert {"ask", "search", "info", "index", "serve", "eval", "bench"} <= listed
+    code, out, _ = run("serve", "--help")
+    assert code == 0 and "--port" in out

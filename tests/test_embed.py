@@ -1,14 +1,12 @@
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from eval.questions import load_questions
 from rag import Settings
 from rag.embed import Embedder
 from rag.query_encoder import NumpyBertEncoder
-
-QUESTIONS = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +18,7 @@ def light(settings: Settings) -> NumpyBertEncoder:
 
 def test_light_encoder_gives_the_same_vectors_as_sentence_transformers(light: NumpyBertEncoder,
                                                                       embedder: Embedder) -> None:
-    questions = [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines()]
+    questions = [q.question for q in load_questions()]
     questions += ["x", "Café naïve — “quotes” ’s", "Kishida " * 400, "日本"]
     reference = embedder.encode(questions)
     mine = np.stack([light.encode(q) for q in questions])

@@ -24,22 +24,25 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from rag import DEFAULT_CORPUS, Answer, Assistant, DocumentError, Index, InvalidQuestionError, build_index
+from eval.questions import load_questions
+from rag import Answer, Assistant, Index, build_index
 from rag.chunk import MAX_SENTENCE_TOKENS, PYSBD_MAX_CHARS, chunk, count_tokens
 from rag.dates import DateInterpreter
 from rag.embed import Embedder
+from rag.errors import DocumentError, InvalidQuestionError
 from rag.parse import MAX_BYTES, parse
 from rag.retrieve import Filters
-from rag.settings import Settings
+from rag.settings import DEFAULT_CORPUS, OFFLINE_ENV, Settings
+from ui.net import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "eval" / "questions.jsonl").open(encoding="utf-8")]
+QUESTIONS = [q.question for q in load_questions()]
 PROSE = ("The Quad Senior Cyber Group met in Tokyo on Dec. 5, 2023. Mr. Kishida spoke with U.S. officials about "
          "chips, e.g. memory! Did the talks work? ")
 
 
 def child_env() -> dict[str, str]:
-    return {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    return {**os.environ, **OFFLINE_ENV}
 
 
 def check_passages(document_source: str, passages: list) -> None:  # type: ignore[type-arg]
@@ -393,14 +396,6 @@ def one_blas_thread() -> contextlib.AbstractContextManager[object]:
 # --------------------------------------------------------------------------- hostile requests to the server
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def raw_get(port: int, target: str) -> tuple[int, str]:
     """GET `target` exactly as written: httpx would resolve `../` before sending it."""
     import socket
@@ -470,7 +465,8 @@ SERVER_GUARD = netguard.GUARD + r"""
 import sys
 import httpx
 from gradio_client import Client
-from rag import Assistant, load_index
+from rag import Assistant
+from rag.index import load_index
 from ui.app import build_app, launch
 index = load_index(sys.argv[1])
 demo = build_app(index, Assistant(index), stream_delay=0.0)

@@ -6,19 +6,12 @@ import numpy as np
 import pytest
 
 import rag.store
-from rag import (
-    DEFAULT_CORPUS,
-    IndexBusyError,
-    IndexCorruptError,
-    IndexMismatchError,
-    IndexNotFoundError,
-    Settings,
-    build_index,
-    load_index,
-    open_index,
-)
+from rag import Settings, build_index, open_index
+from rag.build import make_dense_index
 from rag.embed import Embedder
-from rag.index import make_dense_index
+from rag.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexNotFoundError
+from rag.index import load_index
+from rag.settings import DEFAULT_CORPUS
 
 
 class CountingEmbedder(Embedder):
@@ -37,7 +30,7 @@ class CountingEmbedder(Embedder):
 def test_build_writes_a_manifest_and_loads(tmp_path: Path, embedder: Embedder) -> None:
     index = build_index([DEFAULT_CORPUS], tmp_path, embedder=embedder, progress=False)
     manifest = json.loads((tmp_path / "current" / "manifest.json").read_text())
-    assert manifest["format_version"] == 2
+    assert manifest["format_version"] == FORMAT_VERSION
     assert manifest["settings"] == Settings().index_settings()
     assert manifest["dimension"] == 384
     assert manifest["sources"][0]["sha256"] and manifest["counts"]["passages"] == len(index)

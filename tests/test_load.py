@@ -12,6 +12,7 @@ import pytest
 
 from eval.load import Phase, main
 from rag import Index
+from rag.settings import OFFLINE_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,7 +33,7 @@ def test_bad_arguments_are_refused() -> None:
 @pytest.mark.slow
 def test_quick_load_run_has_no_failures_and_bounded_memory(tmp_path: Path, briefing_index: Index) -> None:
     out, figures = tmp_path / "load.md", tmp_path / "load.json"
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    env = {**os.environ, **OFFLINE_ENV}
     result = subprocess.run(
         [sys.executable, "-m", "eval.load", "--quick", "--index-dir", str(briefing_index.path.parent),
          "--out", str(out), "--json", str(figures)],

@@ -2,8 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from rag import DEFAULT_CORPUS, DocumentError
+from rag.errors import DocumentError
 from rag.parse import parse
+from rag.settings import DEFAULT_CORPUS
 
 
 def test_shipped_briefing_structure() -> None:

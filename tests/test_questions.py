@@ -18,7 +18,7 @@ from eval.questions import (
     parse_questions,
     select_split,
 )
-from rag import DEFAULT_CORPUS
+from rag.settings import DEFAULT_CORPUS
 
 
 @pytest.fixture(scope="module")

@@ -21,9 +21,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag import DEFAULT_CORPUS, Assistant, Index, IndexBusyError, RagError, build_index, load_index
+from rag import Assistant, Index, RagError, build_index
 from rag.embed import Embedder
-from rag.errors import IndexWriteError
+from rag.errors import IndexBusyError, IndexWriteError
+from rag.index import load_index
+from rag.settings import DEFAULT_CORPUS, OFFLINE_ENV
 
 QUESTION = "Where did the Quad Senior Cyber Group meet in December?"
 EXTRA = "\nThe Lantern Accord on undersea cables was signed in Reykjavik by both delegations.\n"
@@ -34,7 +36,8 @@ import os, signal, sys
 from pathlib import Path
 stage, index_dir, source = sys.argv[1:4]
 import numpy as np
-import rag.index
+import rag.build
+import rag.publish
 from rag import build_index
 from rag.embed import Embedder
 
@@ -56,15 +59,15 @@ if stage == "embedding":          # the model is computing new vectors
 elif stage == "writing":          # passages.jsonl, sources/ and one .npy written, the rest not
     when(np, "save", lambda path, *a, **k: "sentence" in str(path))
 elif stage == "before-manifest":  # every file written, no manifest
-    when(rag.index, "_fsync_tree")
+    when(rag.publish, "_fsync_tree")
 elif stage == "before-rename":    # manifest written in the temp folder, not yet renamed
-    when(rag.index.os, "rename")
+    when(rag.publish.os, "rename")
 elif stage == "before-swap":      # build-* renamed, new symlink made, `current` not yet replaced
-    when(rag.index.os, "replace", lambda src, dst, *a, **k: Path(dst).name == "current")
+    when(rag.publish.os, "replace", lambda src, dst, *a, **k: Path(dst).name == "current")
 elif stage == "after-swap":       # published; old builds not yet removed
-    when(rag.index.shutil, "rmtree", lambda path, *a, **k: Path(path).name.startswith("build-"))
+    when(rag.publish.shutil, "rmtree", lambda path, *a, **k: Path(path).name.startswith("build-"))
 elif stage == "holding-lock":     # hold the lock for a while, then finish normally
-    real = rag.index._previous_vectors
+    real = rag.build._previous_vectors
 
     def slow(*args, **kwargs):
         Path(index_dir, "started").touch()
@@ -72,7 +75,7 @@ elif stage == "holding-lock":     # hold the lock for a while, then finish norma
         time.sleep(float(os.environ.get("HOLD_SECONDS", "6")))
         return real(*args, **kwargs)
 
-    rag.index._previous_vectors = slow
+    rag.build._previous_vectors = slow
 build_index([source], index_dir, progress=False)
 print("finished", flush=True)
 """
@@ -80,10 +83,7 @@ STAGES_BEFORE_SWAP = ["embedding", "writing", "before-manifest", "before-rename"
 
 
 def child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-                "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"})
-    return env
+    return {**os.environ, **OFFLINE_ENV}
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def index_dir(tmp_path: Path, previous: Path) -> Path:
 
 
 def built_from(index: Index) -> str:
-    return index.manifest["sources"][0]["path"]
+    return index.manifest.sources[0].path
 
 
 def assert_answers(index_dir: Path, embedder: Embedder) -> Index:
@@ -253,16 +253,16 @@ def test_a_full_disk_is_a_clear_error_and_the_previous_index_survives(
     elif stage == "sources":
         monkeypatch.setattr(Path, "write_text", _fail_on(Path.write_text, lambda p: p.parent.name == "sources"))
     elif stage == "vectors":
-        monkeypatch.setattr("rag.index.np.save", _no_space)
+        monkeypatch.setattr("rag.build.np.save", _no_space)
     elif stage == "bm25":
-        monkeypatch.setattr("rag.index.Bm25.save", _no_space)
+        monkeypatch.setattr("rag.build.Bm25.save", _no_space)
     elif stage == "manifest":
         monkeypatch.setattr(Path, "write_text", _fail_on(Path.write_text, lambda p: "manifest" in p.name))
     elif stage == "rename":
-        monkeypatch.setattr("rag.index.os.rename", _no_space)
+        monkeypatch.setattr("rag.publish.os.rename", _no_space)
     else:
         real = os.replace
-        monkeypatch.setattr("rag.index.os.replace",
+        monkeypatch.setattr("rag.publish.os.replace",
                             lambda src, dst: _no_space() if Path(dst).name == "current" else real(src, dst))
     with pytest.raises(IndexWriteError) as info:
         build_index([sources[1]], index_dir, embedder=embedder, progress=False)
@@ -325,7 +325,7 @@ def test_an_interrupt_mid_write_leaves_nothing_behind(index_dir: Path, sources: 
     def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("rag.index.Bm25.save", interrupt)
+    monkeypatch.setattr("rag.build.Bm25.save", interrupt)
     with pytest.raises(KeyboardInterrupt):
         build_index([sources[1]], index_dir, embedder=embedder, progress=False)
     monkeypatch.undo()
@@ -337,7 +337,7 @@ def test_the_lock_is_free_again_after_an_error(index_dir: Path, sources: tuple[P
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     from filelock import FileLock
 
-    monkeypatch.setattr("rag.index.np.save", _no_space)
+    monkeypatch.setattr("rag.build.np.save", _no_space)
     with pytest.raises(IndexWriteError):
         build_index([sources[1]], index_dir, embedder=embedder, progress=False)
     monkeypatch.undo()

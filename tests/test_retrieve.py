@@ -1,9 +1,13 @@
 from datetime import date
 
+import numpy as np
 import pytest
 
-from rag import Filters, Index, Retriever, Settings, SettingsError
+from rag import Filters, Index, Retriever, Settings
+from rag.dates import DateRange
 from rag.embed import Embedder
+from rag.errors import IndexMismatchError, SettingsError
+from rag.retrieve import Ranking, date_boost, fuse
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +76,77 @@ def test_filters_restrict_kind_and_dates(retriever: Retriever) -> None:
     assert only_article and all(p.kind == "article" for p in only_article)
     december = retriever.retrieve("Kamikawa meets", k=8, filters=Filters(start=date(2023, 12, 1), end=date(2023, 12, 31)))
     assert all(p.date_start >= "2023-12-01" for p in december if p.kind == "chronology")
+
+
+def test_a_retriever_refuses_an_index_of_another_model(briefing_index: Index) -> None:
+    with pytest.raises(IndexMismatchError, match="'another-model'.*rag index build"):
+        Retriever(briefing_index, settings=Settings(model="another-model"))
+
+
+# --------------------------------------------------------------------------- fusion and the date boost, unit by unit
+
+
+def _brute_force(dense: Ranking, lexical: Ranking, settings: Settings) -> dict[int, float]:
+    """The fusion written out score by score, as the docstring of `fuse` states it."""
+    out: dict[int, float] = {}
+    for weight, (ids, scores) in ((settings.dense_weight, dense), (1 - settings.dense_weight, lexical)):
+        for rank, (pos, score) in enumerate(zip(ids.tolist(), scores.tolist()), start=1):
+            if settings.fusion == "rrf":
+                add = 2 * weight / (settings.rrf_k + rank)
+            else:
+                lo, hi = min(scores.tolist()), max(scores.tolist())
+                add = weight * ((score - lo) / (hi - lo) if hi > lo else 1.0)
+            out[pos] = out.get(pos, 0.0) + add
+    return out
+
+
+def _ranking(rng: np.random.Generator, n: int) -> Ranking:
+    ids = rng.choice(50, size=n, replace=False)
+    return ids.astype(np.int64), np.sort(rng.random(n))[::-1] * rng.choice([1.0, 30.0])
+
+
+@pytest.mark.parametrize("fusion", ["rrf", "weighted"])
+def test_fusion_matches_a_brute_force_oracle_on_random_rankings(fusion: str) -> None:
+    rng = np.random.default_rng(7)
+    for trial in range(200):
+        settings = Settings(fusion=fusion, dense_weight=float(rng.random()), rrf_k=int(rng.integers(1, 100)))
+        dense, lexical = _ranking(rng, int(rng.integers(0, 20))), _ranking(rng, int(rng.integers(0, 20)))
+        got, want = fuse(dense, lexical, settings), _brute_force(dense, lexical, settings)
+        assert got.keys() == want.keys(), trial
+        assert all(got[k] == pytest.approx(want[k], abs=1e-12) for k in want), trial
+
+
+def test_weighted_fusion_by_hand() -> None:
+    dense = (np.array([0, 1, 2]), np.array([0.9, 0.5, 0.1]))
+    lexical = (np.array([2, 3]), np.array([10.0, 5.0]))
+    fused = fuse(dense, lexical, Settings(fusion="weighted", dense_weight=0.7))
+    assert fused == pytest.approx({0: 0.7, 1: 0.35, 2: 0.3, 3: 0.0})
+    tied = fuse((np.array([5, 6]), np.array([0.4, 0.4])), (np.array([], dtype=np.int64), np.array([])), Settings())
+    assert tied == pytest.approx({5: 0.7, 6: 0.7})  # equal scores all count as the best
+
+
+def test_rrf_fusion_by_hand() -> None:
+    dense = (np.array([0, 1, 2]), np.array([0.9, 0.5, 0.1]))
+    lexical = (np.array([2, 3]), np.array([10.0, 5.0]))
+    fused = fuse(dense, lexical, Settings(fusion="rrf", dense_weight=0.7, rrf_k=60))
+    assert fused == pytest.approx({0: 1.4 / 61, 1: 1.4 / 62, 2: 1.4 / 63 + 0.6 / 61, 3: 0.6 / 62})
+
+
+@pytest.mark.parametrize("fusion", ["rrf", "weighted"])
+def test_the_date_boost_lifts_exactly_the_entries_of_the_period(briefing_index: Index, embedder: Embedder,
+                                                                fusion: str) -> None:
+    period = DateRange(date(2023, 11, 1), date(2023, 11, 30))
+    question = "Where did Kamikawa meet Blinken?"
+    k = len(briefing_index)
+    plain = Retriever(briefing_index, embedder, Settings(fusion=fusion, date_boost=0.0)).retrieve(question, k, period=period)
+    boosted_settings = Settings(fusion=fusion, date_boost=0.3)
+    boosted = Retriever(briefing_index, embedder, boosted_settings).retrieve(question, k, period=period)
+    before = {p.id: p.score for p in plain}
+    lift = date_boost(boosted_settings)
+    assert lift == pytest.approx(0.3 if fusion == "weighted" else 0.3 * 2 / 61)
+    in_period = 0
+    for p in boosted:
+        inside = p.kind == "chronology" and p.date_start <= "2023-11-30" and p.date_end >= "2023-11-01"
+        in_period += inside
+        assert p.score == pytest.approx(before.get(p.id, 0.0) + (lift if inside else 0.0)), p.id
+    assert in_period > 5 and boosted[0].date_start.startswith("2023-11")

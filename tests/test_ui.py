@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -19,7 +18,8 @@ from rag import Answer, Assistant, Citation, Filters, Index, Passage
 from rag.schema import ListItem
 from ui import render
 from ui.app import EXAMPLES, ChatService, build_app, launch
-from ui.cli import is_loopback, parse_auth
+from ui.cli import parse_auth
+from ui.net import free_port, is_loopback
 
 QUAD_NOV = "What did the Quad do in November?"
 
@@ -32,12 +32,6 @@ def _passage(text: str, char_start: int = 100, kind: str = "article", **extra: o
 
 def _answer(text: str, citations: tuple[Citation, ...], abstained: bool = False) -> Answer:
     return Answer("q?", text, citations, tuple(c.passage for c in citations), abstained, 0.9, "q?")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # --------------------------------------------------------------------------- rendering
@@ -262,3 +256,21 @@ def test_auth_is_gradios_own(briefing_index: Index, assistant: Assistant) -> Non
         assert not client.predict(EXAMPLES[0], api_name="/ask")["abstained"]
     finally:
         demo.close(verbose=False)
+
+
+def test_rag_serve_refuses_an_index_built_with_another_model(briefing_index: Index,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    import ui.app
+    from rag.cli import main
+
+    def never(*args: object, **kwargs: object) -> str:
+        raise AssertionError("rag serve started with a mismatched index")
+
+    monkeypatch.setattr(ui.app, "launch", never)
+    monkeypatch.setenv("RAG_MODEL", "another-model")
+    result = CliRunner().invoke(main, ["serve", "--index-dir", str(briefing_index.path.parent), "--port", "9"])
+    assert result.exit_code == 1, result.output
+    assert "built with the model 'all-MiniLM-L6-v2'" in result.stderr and "'another-model'" in result.stderr
+    assert f"rag index build --index-dir {briefing_index.path.parent}" in result.stderr

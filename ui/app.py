@@ -18,7 +18,7 @@ from typing import Any
 
 import gradio as gr
 
-from rag import Answer, Assistant, Filters, Index, InvalidQuestionError, RagError, open_index
+from rag import Answer, Assistant, Filters, Index, RagError, Settings, open_index
 from ui import render
 from ui.style import CSS, HEAD, MONO, SANS
 
@@ -84,11 +84,7 @@ class ChatService:
         try:
             filters = render.make_filters(start, end, kinds)
             answer = self.answer(message, filters, previous)
-        except (ValueError, InvalidQuestionError) as exc:
-            history.append({"role": "assistant", "content": render.render_error(str(exc))})
-            yield history, "", gr.skip(), previous
-            return
-        except RagError as exc:  # a damaged index or bad setting: say so, keep the page alive
+        except (ValueError, RagError) as exc:  # a refused question, a damaged index: say so, keep the page alive
             history.append({"role": "assistant", "content": render.render_error(str(exc))})
             yield history, "", gr.skip(), previous
             return
@@ -171,10 +167,15 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860,
 
 
 def serve(host: str = "127.0.0.1", port: int = 7860, index_dir: Path | None = None,
-          auth: tuple[str, str] | None = None) -> None:
-    """Load the index once, warm the model up, print the URL and serve until interrupted."""
-    index = open_index(index_dir)
-    assistant = Assistant(index)
+          auth: tuple[str, str] | None = None, settings: Settings | None = None) -> None:
+    """Load the index once, warm the model up, print the URL and serve until interrupted.
+
+    The index is loaded and the questions answered with the same `settings` (default: `Settings.from_env()`),
+    so `RAG_MODEL=… rag serve` embeds questions with the model its index was built with, or refuses to start.
+    """
+    settings = settings or Settings.from_env()
+    index = open_index(index_dir, settings)
+    assistant = Assistant(index, settings=settings)
     started = time.perf_counter()
     assistant.answer(EXAMPLES[0])  # loads the model now, so the first reader does not wait for it
     print(f"Model ready in {time.perf_counter() - started:.1f} s.", file=sys.stderr)

@@ -1,26 +1,13 @@
-"""`rag serve`: the chat page's command (registered by rag.cli; gradio is imported only when it runs)."""
+"""`rag serve`: the chat page's command (joins `rag` through the `briefing_qa.commands` entry point; gradio is
+imported only when it runs)."""
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
 
 import click
 
-
-def is_loopback(host: str) -> bool:
-    """True when `host` only accepts connections from this machine.
-
-    Example:
-        >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("0.0.0.0")
-        (True, True, False)
-    """
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+from ui.net import is_loopback
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
@@ -46,6 +33,9 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
 @click.option("--auth", metavar="USER:PASS", default=None, help="Require this login (Gradio's own auth).")
 def serve(host: str, port: int, index_dir: Path | None, auth: str | None) -> None:
     """Start the chat page (no share link, no analytics, nothing fetched from the internet)."""
+    from rag import Settings
+
+    settings = Settings.from_env()  # read once, here; the index and the assistant both get this one
     credentials = parse_auth(auth)
     if not is_loopback(host):
         click.secho(f"Warning: binding to {host} makes the page reachable from other machines"
@@ -56,4 +46,4 @@ def serve(host: str, port: int, index_dir: Path | None, auth: str | None) -> Non
 
     faiss.omp_set_num_threads(1)  # one query at a time per request: a second thread only contends (rag bench)
 
-    run(host, port, index_dir, credentials)
+    run(host, port, index_dir, credentials, settings)

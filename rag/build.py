@@ -1,0 +1,198 @@
+"""Building an index: parse → chunk → embed → write, then publish atomically (`rag.publish`).
+
+Passages whose content hash is unchanged reuse the vectors of the index being replaced, so a small edit
+re-embeds little.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.chunk import chunk
+from rag.embed import Embedder
+from rag.entities import annotate
+from rag.errors import IndexNotFoundError, RagError
+from rag.index import Index, load_index
+from rag.lexical import Bm25
+from rag.manifest import FORMAT_VERSION, Manifest, Source, sha256_file
+from rag.parse import Document, parse
+from rag.publish import build_lock, clear_leftovers, new_build_name, publish, writing
+from rag.schema import Passage
+from rag.settings import Settings
+from rag.version import __version__
+
+
+def _sentence_key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _documents(paths: Sequence[Path]) -> list[Document]:
+    docs: list[Document] = []
+    taken: set[str] = set()
+    for path in paths:
+        doc_id, n = Path(path).stem, 2
+        while doc_id in taken:  # two files with one name in different folders stay two documents
+            doc_id, n = f"{Path(path).stem}-{n}", n + 1
+        taken.add(doc_id)
+        docs.append(parse(path, doc_id))
+    return docs
+
+
+def _previous_vectors(index_dir: Path, settings: Settings) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Vectors of the index being replaced, by passage id and by sentence text, when its model matches."""
+    try:
+        old = load_index(index_dir, settings, check_sources=False, verify=False)
+    except (RagError, OSError, KeyError, ValueError):  # no usable old index just means embedding everything
+        return {}, {}
+    by_passage = {p.id: old.passage_vectors[i] for i, p in enumerate(old.passages)}
+    by_sentence: dict[str, np.ndarray] = {}
+    for i, p in enumerate(old.passages):
+        source = old.sources[p.doc]
+        for (a, b), vec in zip(p.sentences, old.sentence_vectors_of(i), strict=False):
+            by_sentence[_sentence_key(source[a:b])] = vec
+    return by_passage, by_sentence
+
+
+def _embed_missing(
+    embedder: Embedder, keys: list[str], texts: list[str], cache: dict[str, np.ndarray], progress: bool, what: str
+) -> np.ndarray:
+    missing: dict[str, int] = {}  # one embedding per distinct text: a file that repeats a sentence pays once
+    for i, key in enumerate(keys):
+        if key not in cache:
+            missing.setdefault(key, i)
+    if missing:
+        if progress:
+            print(f"Embedding {len(missing)} {what} ({len(keys) - len(missing)} reused)…", file=sys.stderr)
+        fresh = embedder.encode([texts[i] for i in missing.values()], progress=progress)
+        for key, vec in zip(missing, fresh, strict=True):
+            cache[key] = vec
+    if not keys:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    return np.stack([cache[key] for key in keys]).astype(np.float32)
+
+
+def make_dense_index(vectors: np.ndarray, settings: Settings) -> tuple[Any, str]:
+    """Exact inner-product search for small corpora, HNSW above `settings.approximate_above` passages."""
+    import faiss
+
+    dim = vectors.shape[1]
+    index: Any
+    if len(vectors) > settings.approximate_above:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 256  # rag bench: recall@10 0.988 at 1M passages, 0.84 ms (96 gave 0.931)
+        kind = "hnsw32"
+    else:
+        index = faiss.IndexFlatIP(dim)
+        kind = "flat"
+    if len(vectors):
+        index.add(vectors)
+    return index, kind
+
+
+def _write_build(
+    tmp: Path, passages: list[Passage], docs: list[Document], passage_vectors: np.ndarray,
+    sentence_vectors: np.ndarray, dense: Any, bm25: Bm25,
+) -> None:
+    """Every file of a build but the manifest, into the fresh folder `tmp`."""
+    import faiss
+
+    with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
+        for p in passages:
+            fh.write(json.dumps(p.to_record(), ensure_ascii=False) + "\n")
+    (tmp / "sources").mkdir()
+    for doc in docs:
+        (tmp / "sources" / f"{doc.id}.txt").write_text(doc.source, encoding="utf-8", newline="")
+    np.save(tmp / "passage_vectors.npy", passage_vectors)
+    np.save(tmp / "sentence_vectors.npy", sentence_vectors)
+    faiss.write_index(dense, str(tmp / "dense.faiss"))
+    bm25.save(tmp / "bm25")
+
+
+def _sentences(
+    passages: list[Passage], passage_vectors: np.ndarray, docs: list[Document], by_sentence: dict[str, np.ndarray]
+) -> tuple[list[str], list[str]]:
+    """Every passage's sentences, as texts and content keys, in `sentence_vectors` order.
+
+    A chronology entry is one sentence, the whole entry: its vector is the passage's, added to `by_sentence`.
+    """
+    sources = {d.id: d.source for d in docs}
+    texts, keys = [], []
+    for p, vec in zip(passages, passage_vectors, strict=True):
+        for a, b in p.sentences:
+            texts.append(sources[p.doc][a:b])
+            keys.append(_sentence_key(texts[-1]))
+            if p.kind == "chronology":
+                by_sentence[keys[-1]] = vec
+    return texts, keys
+
+
+def build_index(
+    sources: Iterable[str | Path],
+    index_dir: str | Path,
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+    progress: bool = True,
+) -> Index:
+    """Parse, chunk, embed and write an index; atomically replaces any index already in `index_dir`.
+
+    Example:
+        >>> from rag.settings import DEFAULT_CORPUS
+        >>> index = build_index([DEFAULT_CORPUS], "/tmp/briefing-index", progress=False)
+        >>> len(index) > 60
+        True
+    """
+    settings = settings or Settings()
+    embedder = embedder or Embedder(settings)
+    paths = [Path(s) for s in sources]
+    if not paths:
+        raise IndexNotFoundError("No source files given; name at least one briefing to index.")
+    started = time.perf_counter()
+    docs = _documents(paths)  # every file is checked before anything is written
+    passages = [p for doc in docs for p in chunk(doc, settings)]
+    passages = annotate(passages, progress=progress)
+    index_dir = Path(index_dir)
+    with build_lock(index_dir):
+        clear_leftovers(index_dir)
+        by_passage, by_sentence = _previous_vectors(index_dir, settings)
+        passage_vectors = _embed_missing(
+            embedder, [p.id for p in passages], [p.embed_text() for p in passages], by_passage, progress, "passages"
+        )
+        sentence_texts, sentence_keys = _sentences(passages, passage_vectors, docs, by_sentence)
+        sentence_vectors = _embed_missing(embedder, sentence_keys, sentence_texts, by_sentence, progress, "sentences")
+        dense, dense_kind = make_dense_index(passage_vectors, settings)
+        bm25 = Bm25.build([p.text for p in passages])
+
+        name = new_build_name()
+        tmp = index_dir / f".tmp-{name}"
+        with writing(index_dir, tmp):
+            tmp.mkdir()
+            _write_build(tmp, passages, docs, passage_vectors, sentence_vectors, dense, bm25)
+            files = {str(f.relative_to(tmp)): sha256_file(f) for f in sorted(tmp.rglob("*")) if f.is_file()}
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            package_version=__version__,
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            python=platform.python_version(),
+            platform=platform.platform(),
+            settings=settings.index_settings(),
+            dimension=int(passage_vectors.shape[1]),
+            dense_index=dense_kind,
+            sources=tuple(Source(doc=d.id, title=d.title, path=d.path, sha256=d.sha256,
+                                 passages=sum(p.doc == d.id for p in passages)) for d in docs),
+            counts={"passages": len(passages), "sentences": len(sentence_keys)},
+            build_seconds=round(time.perf_counter() - started, 3),
+            files=files,
+        )
+        publish(index_dir, tmp, name, manifest)
+    return load_index(index_dir, settings, check_sources=False, verify=False)

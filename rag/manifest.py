@@ -1,0 +1,143 @@
+"""An index's `manifest.json`: what it was built from and with, read back and checked before anything loads."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rag.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
+from rag.settings import Settings
+
+#: Bumped whenever the files of a build change meaning; an index of another format is rebuilt, never converted.
+FORMAT_VERSION = 2  # 2: passages carry typed entity spans
+MANIFEST = "manifest.json"
+#: The symlink in an index folder that names the published build.
+CURRENT = "current"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Source:
+    """One indexed file: its document id, title, resolved path, sha256 and passage count."""
+
+    doc: str
+    title: str
+    path: str
+    sha256: str
+    passages: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Everything a build records about itself; written last, so a build without one is never loaded.
+
+    Example:
+        >>> m = Manifest.from_json(Manifest(settings={"model": "m"}, sources=(), files={}).to_json())
+        >>> m.model, m.format_version == FORMAT_VERSION
+        ('m', True)
+    """
+
+    format_version: int | None = FORMAT_VERSION
+    package_version: str = ""
+    created_at: str = ""
+    python: str = ""
+    platform: str = ""
+    #: `Settings.index_settings()` of the build: model, encoding, max_tokens.
+    settings: dict[str, Any] = dataclasses.field(default_factory=dict)
+    dimension: int = 0
+    dense_index: str = ""
+    sources: tuple[Source, ...] = ()
+    counts: dict[str, int] = dataclasses.field(default_factory=dict)
+    build_seconds: float = 0.0
+    #: sha256 of every file of the build but the manifest, by path relative to the build folder.
+    files: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def model(self) -> str | None:
+        return self.settings.get("model")
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), indent=2, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        """Parse a manifest; raises `ValueError`, `KeyError` or `TypeError` when it is not one."""
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise TypeError(f"a JSON object was expected, not {type(data).__name__}")
+        values = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
+        for required in ("settings", "sources", "files"):
+            if required not in values:
+                raise KeyError(required)
+        values["sources"] = tuple(Source(**s) for s in values["sources"])
+        return cls(**values)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """A field by name, as the manifest's former dict allowed (`eval/run.py` reads it so)."""
+        return getattr(self, key, default)
+
+
+def rebuild_command(index_dir: Path, manifest: Manifest | None) -> str:
+    files = " ".join(s.path for s in (manifest.sources if manifest else ())) or "FILES…"
+    return f"rag index build --index-dir {index_dir} {files}"
+
+
+def read_manifest(index_dir: str | Path) -> tuple[Path, Manifest]:
+    """The build folder that `index_dir` points at, and its manifest."""
+    index_dir = Path(index_dir)
+    build = index_dir / CURRENT if (index_dir / CURRENT).exists() else index_dir
+    manifest_path = build / MANIFEST
+    if not manifest_path.is_file():
+        if (index_dir / CURRENT).is_symlink() or any(index_dir.glob(".tmp-build-*")):
+            raise IndexCorruptError(f"{index_dir}: its build has no manifest (interrupted?); rebuild it.")
+        raise IndexNotFoundError(
+            f"No index at {index_dir}; build one with `rag index build --index-dir {index_dir} FILES…`."
+        )
+    try:
+        manifest = Manifest.from_json(manifest_path.read_text(encoding="utf-8"))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise IndexCorruptError(f"{manifest_path}: unreadable manifest ({exc}); rebuild the index.") from None
+    return build.resolve(), manifest
+
+
+def check_model(index_dir: Path, manifest: Manifest, settings: Settings) -> None:
+    """Raise `IndexMismatchError` when questions would be embedded with another model than the passages."""
+    if manifest.model != settings.model:
+        raise IndexMismatchError(
+            f"{index_dir} was built with the model {manifest.model!r}, but questions would be embedded with "
+            f"{settings.model!r} (RAG_MODEL or --model); rebuild it with that model: "
+            f"`{rebuild_command(index_dir, manifest)}`, or unset RAG_MODEL."
+        )
+
+
+def check_manifest(index_dir: Path, manifest: Manifest, settings: Settings, check_sources: bool = True) -> None:
+    """Raise `IndexMismatchError` when the index was built differently from what is asked now."""
+    how = rebuild_command(index_dir, manifest)
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"{index_dir} has index format {manifest.format_version}, this version reads {FORMAT_VERSION}; "
+            f"rebuild it: `{how}`."
+        )
+    check_model(index_dir, manifest, settings)
+    diffs = [f"{k}: index {manifest.settings.get(k)!r}, now {v!r}" for k, v in settings.index_settings().items()
+             if manifest.settings.get(k) != v]
+    if diffs:
+        raise IndexMismatchError(
+            f"{index_dir} was built with other settings ({'; '.join(diffs)}); rebuild it: `{how}`."
+        )
+    if check_sources:
+        for source in manifest.sources:
+            path = Path(source.path)
+            if path.is_file() and sha256_file(path) != source.sha256:
+                raise IndexMismatchError(f"{path} changed since {index_dir} was built; rebuild it: `{how}`.")
