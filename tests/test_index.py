@@ -11,6 +11,7 @@ from rag.build import make_dense_index
 from rag.embed import Embedder
 from rag.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from rag.index import load_index
+from rag.manifest import FORMAT_VERSION
 from rag.settings import DEFAULT_CORPUS
 
 
