@@ -188,7 +188,7 @@ class Assistant:
         confidence = self.confidence(features)
         if features["known"] < 1.0 and lead.sim < self.settings.min_similarity_unknown:
             # Words the briefing never uses, and nothing close in meaning: out of scope, whatever else matched.
-            confidence = min(confidence, lead.sim)
+            confidence = max(0.0, min(confidence, lead.sim))
         refusal = self._refusal(q, lead, short)
         if refusal is not None:
             features = {**features, "refused_by_rule": 1.0}
@@ -225,5 +225,5 @@ class Assistant:
         if citations:
             refs = ", ".join(f"[{c.n}]" for c in citations)
             message = f"{message} The closest passages are {refs}."
-        return Answer(q.asked, message, tuple(citations), tuple(passages), True, min(confidence, 1.0),
+        return Answer(q.asked, message, tuple(citations), tuple(passages), True, max(0.0, min(confidence, 1.0)),
                       q.read_as(), tuple(notes), features=features or {}, kind="abstain", analysis=q)

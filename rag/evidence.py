@@ -28,6 +28,11 @@ PROXIMITY_WEIGHT = 0.3
 PROXIMITY_CHARS = 60
 #: A candidate whose title matches the role asked about ("Korea's special representative") gains this much.
 ROLE_WEIGHT = 1.0
+#: A date that stands on its own: a month name, a year or a day number.
+_ABSOLUTE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|\b(?:19|20)\d\d\b|\d",
+                       re.IGNORECASE)
+#: A date candidate as fine as the question asks ("which year" → a year, "what date" → a day) gains this much.
+GRAIN_WEIGHT = 0.1
 _ZONE_START = re.compile(r"[,;:(]\s*(?:and\s+)?|\bwith\s+")
 #: Sentences longer than this are cut to their best run of clauses, marked with "…".
 MAX_SENTENCE_CHARS = 240
@@ -95,7 +100,7 @@ class Evidence:
         w = SENTENCE_WEIGHTS
         wanted = question.must
         types = CANDIDATE_TYPES.get(question.answer_type, frozenset())
-        asked = {name_key(n) for n in question.names} | set(question.must)
+        asked = {name_key(n) for n in question.names} | set(terms(question.text))
         for rank, p in enumerate(passages, start=1):
             pos = self.index.by_id[p.id]
             sims = self.index.sentence_vectors_of(pos) @ qvec
@@ -140,9 +145,12 @@ class Evidence:
             source = self.index.source(s.passage.doc)
             anchors = [m.start() for m in _WORD.finditer(source, s.start, s.end) if terms(m.group()) & question.must]
             for a, b, _ in s.candidates:
+                if question.answer_type == "date" and not _ABSOLUTE.search(source[a:b]):
+                    continue  # "two months later" dates nothing by itself
                 distance = min((abs(x - a) if x < a else abs(x - b) for x in anchors), default=None)
                 near = 0.0 if distance is None else PROXIMITY_WEIGHT * 0.5 ** (distance / PROXIMITY_CHARS)
-                score = s.score + near + ROLE_WEIGHT * _title_match(question.role, source, s.start, a)
+                score = (s.score + near + ROLE_WEIGHT * _title_match(question.role, source, s.start, a)
+                         + GRAIN_WEIGHT * _grain_fits(question, source[a:b]))
                 if best is None or score > best.score:
                     best = ShortAnswer(source[a:b], a, b, s, score)
         return best
@@ -175,6 +183,19 @@ class Evidence:
                 if (score, -(b - a)) > (best[0], -best[1]):
                     best = (score, b - a, a, b)
         return (best[2], best[3]) if best[0] >= 0 else (start, end)
+
+
+def _grain_fits(question: Question, candidate: str) -> bool:
+    """A date candidate of the grain the question asks for: a year, a month, or (by default) a day."""
+    if question.answer_type != "date":
+        return False
+    head = question.focus.split()[-1].lower() if question.focus else ""
+    has_day = re.search(r"[A-Za-z]\.?\s+\d{1,2}\b", candidate) is not None
+    if head.startswith("year"):
+        return re.fullmatch(r"(?:19|20)\d\d", candidate.strip()) is not None
+    if head.startswith("month"):
+        return not has_day and re.search(r"[A-Za-z]", candidate) is not None
+    return has_day
 
 
 def _alike(a: str, b: str) -> bool:

@@ -37,6 +37,6 @@ def test_a_min_confidence_setting_beats_the_calibrated_one(briefing_index: Index
 
 def test_confidence_follows_the_shipped_weights(assistant: Assistant) -> None:
     confident = assistant.answer("Where did the Quad Senior Cyber Group meet in December?")
-    unknown = assistant.answer("What is Japan's birth rate?")
+    unknown = assistant.answer("What is Japan's unemployment rate?")
     assert 0.0 <= unknown.confidence < assistant.min_confidence <= confident.confidence <= 1.0
     assert unknown.abstained and not confident.abstained
