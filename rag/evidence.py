@@ -160,7 +160,9 @@ class Evidence:
     ) -> tuple[int, int]:
         """The run of clauses of a long sentence that covers `wanted` best within MAX_SENTENCE_CHARS.
 
-        A `keep` span (the short answer) is never cut: only runs that hold it whole are considered.
+        Among runs that cover alike, the longest wins: the words that match the question are rarely the
+        answer, which tends to sit in the clauses around them. A `keep` span (the short answer) is never cut:
+        only runs that hold it whole are considered.
         """
         if end - start <= MAX_SENTENCE_CHARS:
             return start, end
@@ -180,7 +182,7 @@ class Evidence:
                 if keep is not None and not (a <= keep[0] and keep[1] <= b):
                     continue
                 score = self.coverage(wanted, terms(piece))
-                if (score, -(b - a)) > (best[0], -best[1]):
+                if (score, b - a) > (best[0], best[1]):
                     best = (score, b - a, a, b)
         return (best[2], best[3]) if best[0] >= 0 else (start, end)
 
