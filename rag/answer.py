@@ -196,5 +196,6 @@ class Assistant:
         if citations:
             refs = ", ".join(f"[{c.n}]" for c in citations)
             message = f"{message} The closest passages are {refs}."
-        return Answer(q.asked, message, tuple(citations), tuple(passages), True, min(confidence, 1.0),
+        # A similarity below zero (nothing alike at all) is still a confidence of zero, never less.
+        return Answer(q.asked, message, tuple(citations), tuple(passages), True, min(max(confidence, 0.0), 1.0),
                       q.read_as(), tuple(notes), features=features or {}, kind="abstain", analysis=q)
