@@ -12,19 +12,18 @@ import json
 import math
 import time
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 import numpy as np
 
-from rag.dates import format_range
 from rag.embed import Embedder
 from rag.evidence import Evidence, Sentence, ShortAnswer
 from rag.index import Index
 from rag.question import Question, analyze, terms
 from rag.retrieve import Filters, Retriever
-from rag.schema import Answer, Citation, ListItem, Passage
+from rag.schema import Answer, Citation, Passage
 from rag.settings import PACKAGE_DIR, Settings
+from rag.timeline import Timelines
 
 CALIBRATION = PACKAGE_DIR / "calibration.json"
 #: Signals the confidence model reads, each in [0, 1] and meaning the same on any briefing.
@@ -60,6 +59,7 @@ class Assistant:
         self.settings = settings or Settings()
         self.retriever = retriever or Retriever(index, embedder, self.settings)
         self.evidence = Evidence(index)
+        self.timelines = Timelines(index, self.retriever, self._abstain)
         # Weights of the confidence model, fitted on the dev questions by `python -m eval.calibrate`.
         self.calibration: dict[str, Any] = json.loads(CALIBRATION.read_text()) if CALIBRATION.is_file() else {
             "features": list(FEATURES), "weights": [1.0] * len(FEATURES), "bias": -4.0,
@@ -97,35 +97,8 @@ class Assistant:
         return replace(answer, timings_ms=timings)
 
     def _timeline(self, q: Question, passages: list[Passage], notes: list[str]) -> Answer | None:
-        """A dated list, for "what happened in …" and "which meetings took place in …" questions."""
-        salient = q.topic
-        entries = [p for p in passages if p.kind == "chronology"]
-        if q.period is not None:
-            period = q.period
-            entries = [p for p in entries if period.overlaps(date.fromisoformat(p.date_start or "9999-12-31"),
-                                                             date.fromisoformat(p.date_end or "0001-01-01"))]
-        if salient:
-            entries = [p for p in entries if salient <= terms(p.text)]
-        if not (q.timeline or (q.period is not None and len(entries) >= 2)):
-            return None
-        if q.period is None and len(entries) < 2:
-            return None
-        if not entries:
-            what = f" for {q.period.phrase}" if q.period else ""
-            return self._abstain(q, passages, notes, f"The briefing's chronology lists nothing{what} that matches.")
-        entries.sort(key=lambda p: (p.date_start or "", p.char_start))
-        lines, citations, items = [], [], []
-        for n, p in enumerate(entries, start=1):
-            lines.append(f"- {p.text} [{n}]")
-            citations.append(Citation(n, p, p.char_start, p.char_end))
-            items.append(ListItem(n, p.label(), p.text))
-        head = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} in the chronology"
-        if q.period is not None:
-            head += f" for {format_range(q.period.start.isoformat(), q.period.end.isoformat())}"
-        # Every listed entry lies in the period asked about and carries the question's key terms.
-        return Answer(q.asked, head + ":\n" + "\n".join(lines), tuple(citations), tuple(passages), False, 0.95,
-                      q.read_as(), tuple(notes), features={"timeline": 1.0}, kind="timeline", analysis=q,
-                      items=tuple(items))
+        """A chronology answer (dated list, anchored period, first/last, count, empty period), or None."""
+        return self.timelines.answer(q, passages, notes)
 
     def _refusal(self, q: Question, lead: Sentence, short: ShortAnswer | None) -> str | None:
         """Why the briefing cannot answer, when a rule that holds on any briefing says so; else None."""
@@ -225,5 +198,6 @@ class Assistant:
         if citations:
             refs = ", ".join(f"[{c.n}]" for c in citations)
             message = f"{message} The closest passages are {refs}."
-        return Answer(q.asked, message, tuple(citations), tuple(passages), True, max(0.0, min(confidence, 1.0)),
+        # A similarity below zero (nothing alike at all) is still a confidence of zero, never less.
+        return Answer(q.asked, message, tuple(citations), tuple(passages), True, min(max(confidence, 0.0), 1.0),
                       q.read_as(), tuple(notes), features=features or {}, kind="abstain", analysis=q)

@@ -11,9 +11,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from rag.dates import DateInterpreter, DateRange
+from rag.dates import MONTH_WORDS, DateInterpreter, DateRange
 from rag.errors import InvalidQuestionError
 from rag.lexical import tokenize
+from rag.periods import Anchor, find_anchor, ordinal_request
 
 AnswerType = Literal[
     "person",
@@ -204,12 +205,58 @@ _UNIT = re.compile(rf"\bin\s+({'|'.join(_UNITS)})\b", re.IGNORECASE)
 _ROLE_END = re.compile(r"\s+(?:when|while|who|whom|which|that|after|before|during|at the time)\b.*$", re.IGNORECASE)
 _NAME = re.compile(r"\b[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*")
 _TIMELINE = re.compile(
-    r"^\s*(?:and\s+)?(?:what|which)\s+(?:(?:else\s+)?(?:happened|took place|occurred|went on|was (?:held|happening))"
+    r"^\s*(?:and\s+)?(?:what|which)\s+(?:(?:else\s+)?(?:(?:has|have|had)\s+)?"
+    r"(?:happened|took place|occurred|went on|was (?:held|happening))"
     r"|(?:other\s+)?(?:events|meetings|things|visits|calls|statements|engagements)\b)"
     r"|^\s*(?:list|show|give)\b.*\b(?:events?|meetings?|entries|happened)\b"
     r"|\b(?:timeline|chronology)\s+(?:of|for)\b",
     re.IGNORECASE,
 )
+
+#: "Which entries concern the Quad?", "How many chronology entries involve Park Jin?": the X asked about.
+_SUBJECT = re.compile(
+    r"\b(?:entries|entry|events?|meetings?|times?|items?)\b(?:\s+(?:in|of)\s+the\s+chronology)?"
+    r"(?:\s+(?:that|which))?(?:\s+(?:do|does|did)\s+(?:the\s+)?\w+)?"
+    r"\s+(?:concern|involv|mention|name|feature|include|refer\s+to|relate\s+to|are\s+about|were\s+about|about)"
+    r"[a-z]*\s+(?P<x>.+?)\s*\??\s*$",
+    re.IGNORECASE,
+)
+#: "List Kamikawa's meetings in October".
+_POSSESSIVE_LIST = re.compile(
+    r"^\s*(?i:list|show|give|name)\s+(?i:me\s+)?(?i:all\s+(?:of\s+)?)?(?P<x>[A-Z][\w.’' -]*?)[’']s?\s+"
+    r"(?i:meetings|events|entries|calls|visits|engagements|activities|talks)\b",
+)
+_COUNT = re.compile(r"\bhow\s+many\s+(?:times|(?:chronology\s+)?entries|events|meetings|calls|visits|days)\b",
+                    re.IGNORECASE)
+#: Capitalised words that open a sentence or name a day, never a topic.
+_NOT_NAMES = frozenset({"list", "show", "give", "name", "which", "what", "how", "when", "who", "whom", "where",
+                        "did", "does", "do", "was", "were", "is", "are", "in", "on", "the", "a", "an"})
+
+
+def topic_names(text: str) -> tuple[str, ...]:
+    """The names a phrase gives ("Park Jin", "the Quad" → "Quad"), without months or question words.
+
+    Example:
+        >>> topic_names("Blinken, Kamikawa and Park in September")
+        ('Blinken', 'Kamikawa', 'Park')
+    """
+    out: list[str] = []
+    for m in _NAME.finditer(text):
+        words = m.group().strip(" .").split()
+        while words and (words[0].lower().strip(".") in _NOT_NAMES or words[0].lower().strip(".") in MONTH_WORDS):
+            words = words[1:]
+        while words and words[-1].lower().strip(".") in MONTH_WORDS:
+            words = words[:-1]
+        name = " ".join(words).removesuffix("’s").removesuffix("'s")
+        if name and not name.isdigit():
+            out.append(name)
+    return tuple(dict.fromkeys(out))
+
+
+def _after_wh(text: str) -> str:
+    """The question past its question word: where the names it gives are."""
+    m = _WH.search(text)
+    return text[m.end() :] if m else text
 
 
 def wants_timeline(question: str) -> bool:
@@ -275,6 +322,16 @@ class Question:
     role_terms: frozenset[str] = frozenset()
     #: The role asked about, as worded ("Korea's special representative").
     role: str = ""
+    #: A period measured from an event ("the day after Biden and Kishida met"), dated by retrieval.
+    anchor: Anchor | None = None
+    #: The first or the last of something is asked for ("When did Kamikawa first meet Blinken?").
+    ordinal: Literal["first", "last"] | None = None
+    #: A count of chronology entries is asked for ("How many chronology entries involve Park Jin?").
+    count: bool = False
+    #: What a topic timeline or count is about, as worded ("the Quad", "Park Jin"); empty otherwise.
+    subject: str = ""
+    #: The names an entry must carry to be about the question (from `subject`, else the whole question).
+    topic_names: tuple[str, ...] = ()
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -290,8 +347,16 @@ class Question:
         """One line for "Read as": the question as understood, with its period and what it asks for."""
         parts = [self.text]
         if self.period is not None:
-            parts.append(f"period: {self.period.describe()}")
+            parts.append(f"period: {self.period.label()}")
+        elif self.anchor is not None:
+            parts.append(f"period: {self.anchor.phrase} (the event's date found in the chronology)")
         parts.append(f"asks for: {self.answer_type}" + (f" ({self.focus})" if self.focus else ""))
+        if self.count:
+            parts.append("counts entries")
+        if self.ordinal:
+            parts.append(f"the {self.ordinal} one")
+        if self.subject or ((self.count or self.ordinal) and self.topic_names):
+            parts.append("about: " + (self.subject or ", ".join(self.topic_names)))
         if self.constraints:
             parts.append("must meet: " + ", ".join(self.constraints))
         return "  ·  ".join(parts)
@@ -316,6 +381,13 @@ class Question:
             },
             "timeline": self.timeline,
             "follows": self.follows,
+            "anchor": None if self.anchor is None else {
+                "relation": self.anchor.relation, "offset_days": self.anchor.offset_days, "event": self.anchor.event,
+                "phrase": self.anchor.phrase},
+            "ordinal": self.ordinal,
+            "count": self.count,
+            "subject": self.subject,
+            "topic_names": list(self.topic_names),
         }
 
 
@@ -504,6 +576,16 @@ def analyze(
         answer_type = "description"
     words = re.findall(r"[\w’'-]+", text)[1:]
     predicate = terms(" ".join(w for w in words if not w[0].isupper())) & must
+    period = dates.interpret(text)
+    anchor = find_anchor(text)
+    found = _SUBJECT.search(text) or _POSSESSIVE_LIST.search(text)
+    subject = found["x"].strip() if found else ""
+    rest = text  # what is left once the period and the anchoring event are taken out
+    for phrase in (period.phrase if period else "", anchor.phrase if anchor else ""):
+        if phrase:
+            subject, rest = subject.replace(phrase, " "), rest.replace(phrase, " ")
+    subject = re.sub(r"^(?:the|a|an)\s+|\s+(?:in|on|during|from|between)\s*$", "", " ".join(subject.split()),
+                     flags=re.IGNORECASE).strip(" ?.,")
     return Question(
         asked=asked,
         text=text,
@@ -514,11 +596,16 @@ def analyze(
         must=must,
         predicate=predicate,
         names=names,
-        period=dates.interpret(text),
+        period=period,
         timeline=wants_timeline(text),
         follows=follows,
         cut=fit is not None and len(text) < len(cleaned),
         topic=topic,
         focus_terms=focus_terms,
         role_terms=salient_terms(role), role=role,
+        anchor=anchor,
+        ordinal=ordinal_request(text),
+        count=bool(_COUNT.search(text)),
+        subject=subject,
+        topic_names=topic_names(subject or _after_wh(rest)),
     )

@@ -1,0 +1,356 @@
+"""Answers read off the chronology: dated lists for a period, an event-anchored period, a topic; first/last
+entries; counts; and empty periods, which name the nearest entries instead.
+
+Every entry is cited whole (`Citation` spans the entry), so highlights always lie inside their passage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+
+from rag.dates import DateRange
+from rag.index import Index
+from rag.periods import Anchor, anchored_period
+from rag.question import Question, salient_terms, terms, topic_names
+from rag.retrieve import TIMELINE_LIMIT, Filters, Retriever
+from rag.schema import Answer, Citation, ListItem, Passage
+
+__all__ = ["ANCHOR_TIE", "GROUPS", "Chronology", "Timelines"]
+
+#: Two candidate events for an anchor whose retrieval scores lie within this share of each other, on different
+#: dates, make the anchor ambiguous: the answer names both instead of guessing.
+ANCHOR_TIE = 0.05
+#: Candidate entries retrieved for an anchoring event.
+ANCHOR_CANDIDATES = 5
+#: Most entries an ordinal answer lists when several share the first (or last) date.
+MAX_TIED = 5
+#: Countries and groups under the names a reader may use; the first spelling is the canonical one.
+#: Matching is by prefix, so "Korea" also finds "Korean" and "Japan" finds "Japanese".
+GROUPS: dict[str, tuple[str, ...]] = {
+    "south korea": ("South Korea", "Korea", "ROK", "Republic of Korea"),
+    "north korea": ("North Korea", "DPRK", "Pyongyang"),
+    "united states": ("United States", "US", "U.S.", "America"),
+    "japan": ("Japan",),
+    "china": ("China", "Chinese", "PRC", "Beijing"),
+    "australia": ("Australia",),
+    "india": ("India",),
+    "philippines": ("Philippine", "Filipino"),
+    "russia": ("Russia",),
+    "quad": ("Quad", "Quadrilateral Security Dialogue"),
+    "united nations": ("United Nations", "UN"),
+    "group of seven": ("G7", "Group of Seven"),
+    "asean": ("ASEAN",),
+}
+_GROUP_ALIASES: dict[str, str] = {
+    "korea": "south korea", "rok": "south korea", "republic of korea": "south korea", "dprk": "north korea",
+    "us": "united states", "u.s.": "united states", "usa": "united states", "america": "united states",
+    "un": "united nations", "g7": "group of seven", "prc": "china",
+}
+# Verbs that say how people met, so "first meet" skips a phone call and "first talk" finds one.
+_ACTIONS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (re.compile(r"\b(?:meet|met|meetings)\b", re.I), re.compile(r"\b(?:meet|meets|met)\b", re.I)),
+    (re.compile(r"\b(?:talk|talked|speak|spoke|call|called|phone|phoned|telephone)\b", re.I),
+     re.compile(r"\b(?:speak|speaks|spoke|telephone|phone|call|talk)", re.I)),
+)
+_IN_PERSON = re.compile(r"\bin person\b|\bface[- ]to[- ]face\b", re.I)
+_REMOTE = re.compile(r"\b(?:telephone|phone|video|statement)\b", re.I)
+#: Words of chronology questions that say nothing of the topic ("What has happened …", "list the entries …").
+_GENERIC = salient_terms("has have had entry entries event events chronology list show times many")
+#: Words of first/last questions that say nothing of the topic.
+_ORDINAL_WORDS = salient_terms(
+    "first earliest initially initial last latest final recent most entry entries event events chronology "
+    "person time times meet met talk talked speak spoke call called phone telephone came come comes")
+_CHRONOLOGY_WORDS = re.compile(r"\b(?:entry|entries|event|events|chronology|meeting|meetings)\b", re.I)
+
+
+def _literal(text: str) -> str:
+    """`text` as a pattern in which straight and curly apostrophes match each other."""
+    return re.sub(r"\\?['’]", "['’]", re.escape(text))
+
+
+def _day(iso: str | None, default: str) -> date:
+    return date.fromisoformat(iso or default)
+
+
+class Chronology:
+    """The index's dated entries, in date order, and who or what each one names.
+
+    Example:
+        >>> chronology = Chronology(index)  # doctest: +SKIP
+        >>> len(chronology.naming(("Park Jin",)))  # doctest: +SKIP
+        5
+    """
+
+    def __init__(self, index: Index) -> None:
+        self.entries = sorted((p for p in index.passages if p.kind == "chronology" and p.date_start),
+                              key=lambda p: (p.date_start or "", p.char_start))
+        # One-word person names the briefing uses alone ("Park", "Brown"): the words a longer name is known by.
+        self.surnames: frozenset[str] = frozenset(
+            word for p in index.passages for a, b, t in p.entities if t == "person"
+            for word in [index.source(p.doc)[a:b].strip()] if word and " " not in word
+        )
+        self._patterns: dict[str, re.Pattern[str]] = {}
+
+    def pattern(self, name: str) -> re.Pattern[str]:
+        """A pattern that finds `name` under its variants: surname alone, a country's short forms, a demonym."""
+        cached = self._patterns.get(name)
+        if cached is not None:
+            return cached
+        bare = re.sub(r"^the\s+", "", name.strip(), flags=re.I)
+        key = bare.lower()
+        key = _GROUP_ALIASES.get(key, key)
+        if key not in GROUPS:  # "Korean", "Japanese", "Australians": a demonym of a listed country
+            key = next((k for k, spellings in GROUPS.items() for sp in spellings
+                        if len(sp) >= 4 and len(key) <= len(sp) + 3
+                        and key.startswith(sp.lower()[: max(4, len(sp) - 1)])), key)
+        known = [w for w in bare.split() if w.strip(".,") in self.surnames]
+        if known:
+            alternatives = [_literal(bare)] + [re.escape(w.strip(".,")) for w in known]
+            pattern = re.compile(rf"\b(?:{'|'.join(alternatives)})\b")
+        elif key in GROUPS:
+            spellings = "|".join(re.escape(s) for s in GROUPS[key])
+            # "Korea" must not find "North Korea".
+            guard = r"(?<!North )" if key == "south korea" else ""
+            pattern = re.compile(rf"{guard}\b(?:{spellings})(?:\w*)")
+        else:
+            pattern = re.compile(rf"\b{_literal(bare)}\w*", 0 if bare != bare.lower() else re.I)
+        self._patterns[name] = pattern
+        return pattern
+
+    def naming(self, names: tuple[str, ...], entries: list[Passage] | None = None) -> list[Passage]:
+        """The entries that name every one of `names`."""
+        patterns = [self.pattern(n) for n in names]
+        return [p for p in (self.entries if entries is None else entries) if all(r.search(p.text) for r in patterns)]
+
+    def within(self, period: DateRange | None) -> list[Passage]:
+        """The entries of a period; "after X" leaves out entries begun before it, "before X" those still running."""
+        if period is None:
+            return list(self.entries)
+        out = []
+        for p in self.entries:
+            start, end = _day(p.date_start, "9999-12-31"), _day(p.date_end or p.date_start, "0001-01-01")
+            if not period.overlaps(start, end):
+                continue
+            if (period.relation == "after" and start < period.start) or (
+                    period.relation == "before" and end > period.end):
+                continue
+            out.append(p)
+        return out
+
+    def nearest(self, period: DateRange) -> tuple[list[Passage], list[Passage]]:
+        """The entries of the last day before `period` and of the first day after it."""
+        before = [p for p in self.entries if _day(p.date_end or p.date_start, "9999-12-31") < period.start]
+        after = [p for p in self.entries if _day(p.date_start, "0001-01-01") > period.end]
+        last = before[-1].date_end or before[-1].date_start if before else None
+        first = after[0].date_start if after else None
+        return ([p for p in before if (p.date_end or p.date_start) == last],
+                [p for p in after if p.date_start == first])
+
+
+Abstain = Callable[[Question, list[Passage], list[str], str], Answer]
+
+
+def _cite(entries: list[Passage], first: int = 1) -> tuple[list[Citation], list[ListItem], list[str]]:
+    citations, items, lines = [], [], []
+    for n, p in enumerate(entries, start=first):
+        citations.append(Citation(n, p, p.char_start, p.char_end))
+        items.append(ListItem(n, p.label(), p.text))
+        lines.append(f"- {p.text} [{n}]")
+    return citations, items, lines
+
+
+def _for(period: DateRange) -> str:
+    """" for Oct. 21-31, 2023", " after Oct. 20, 2023 (Oct. 21-Dec. 22, 2023)": a period after a noun."""
+    label = period.label()
+    return f" {label}" if label.split(" ", 1)[0] in ("after", "since", "before", "until") else f" for {label}"
+
+
+def _entries(n: int) -> str:
+    return f"{n} entr{'y' if n == 1 else 'ies'}"
+
+
+class Timelines:
+    """Chronology answers for an `Assistant`: `answer` returns None when the question is not one of them."""
+
+    def __init__(self, index: Index, retriever: Retriever, abstain: Abstain) -> None:
+        self.index = index
+        self.retriever = retriever
+        self.chronology = Chronology(index)
+        self.abstain = abstain
+
+    def answer(self, q: Question, passages: list[Passage], notes: list[str]) -> Answer | None:
+        if q.anchor is not None and q.period is None:
+            anchored = self._anchored(q, q.anchor, passages, notes)
+            if anchored is not None:
+                return anchored
+        if q.count and (q.topic_names or q.subject or q.period):
+            return self._listing(q, passages, notes, count=True)
+        if q.ordinal and (q.topic_names or q.period or q.wh == "when" or _CHRONOLOGY_WORDS.search(q.text)):
+            found = self._ordinal(q, passages, notes)
+            if found is not None:
+                return found
+        if q.subject and not q.ordinal:
+            return self._listing(q, passages, notes, count=False)
+        return self._period(q, passages, notes)
+
+    # ---------------------------------------------------------------------------------------------------- filters
+
+    def _about(self, q: Question, entries: list[Passage], words_too: bool = True) -> list[Passage]:
+        """The entries that carry the question's names and (with `words_too`) its other topic words."""
+        entries = self.chronology.naming(q.topic_names, entries)
+        if not words_too:
+            return entries
+        skip = salient_terms(" ".join(q.topic_names))
+        for phrase in (q.period.phrase if q.period else "", q.anchor.phrase if q.anchor else "", q.subject):
+            skip |= salient_terms(phrase)
+        words = q.topic - skip - _GENERIC
+        return [p for p in entries if words <= terms(p.text)]
+
+    def _acting(self, q: Question, entries: list[Passage]) -> list[Passage]:
+        """The entries where people act as the question says: "meet" (not a call), "talk", "in person"."""
+        for asked, done in _ACTIONS:
+            if asked.search(q.text):
+                entries = [p for p in entries if done.search(p.text)]
+        if _IN_PERSON.search(q.text):
+            entries = [p for p in entries if not _REMOTE.search(p.text)]
+        return entries
+
+    # ---------------------------------------------------------------------------------------------------- answers
+
+    def _list(self, q: Question, entries: list[Passage], head: str, passages: list[Passage], notes: list[str],
+              lead: list[Passage] | None = None, short: str | None = None) -> Answer:
+        """A dated list of `entries`; `lead` entries (an anchor) are cited first, on the "Read as" line."""
+        lead = lead or []
+        lead_citations, _, _ = _cite(lead)
+        citations, items, lines = _cite(entries, first=len(lead) + 1)
+        text = head + ":\n" + "\n".join(lines)
+        if lead:
+            text = f"{notes[-1]}\n{text}"
+        return Answer(q.asked, text, tuple(lead_citations + citations), tuple(lead + entries + passages), False,
+                      0.95, q.read_as(), tuple(notes), features={"timeline": 1.0}, kind="timeline", analysis=q,
+                      items=tuple(items), short_answer=short)
+
+    def _empty(self, q: Question, passages: list[Passage], notes: list[str], period: DateRange,
+               lead: list[Passage] | None = None, matching: bool = False) -> Answer:
+        """Nothing in the period (`matching`: nothing that matches): say so, citing the nearest entries."""
+        before, after = self.chronology.nearest(period) if not matching else ([], [])
+        lead = lead or []
+        before, after = [p for p in before if p not in lead], [p for p in after if p not in lead]
+        shown = lead + before + after
+        citations, _, _ = _cite(shown)
+        side = {id(p): "before" for p in before} | {id(p): "after" for p in after}
+        text = f"The chronology lists nothing{_for(period)}{' that matches' if matching else ''}."
+        if before or after:
+            text += " The nearest entries:\n" + "\n".join(
+                f"- {side[id(p)]}: {p.text} [{c.n}]" for p, c in zip(shown, citations) if id(p) in side)
+        if lead:
+            text = f"{notes[-1]}\n{text}"
+        return Answer(q.asked, text, tuple(citations), tuple(shown + passages), True, 0.0, q.read_as(), tuple(notes),
+                      features={"empty_period": 1.0}, kind="abstain", analysis=q)
+
+    def _period(self, q: Question, passages: list[Passage], notes: list[str]) -> Answer | None:
+        """A dated list for "what happened in …" questions (and questions whose period holds several entries)."""
+        if q.timeline and q.period is not None:
+            entries = self.chronology.within(q.period)[:TIMELINE_LIMIT]
+            if not entries:
+                return self._empty(q, passages, notes, q.period)
+        else:
+            entries = [p for p in passages if p.kind == "chronology"]
+            if q.period is not None:
+                inside = {p.id for p in self.chronology.within(q.period)}
+                entries = [p for p in entries if p.id in inside]
+        entries = self._about(q, entries)
+        if not (q.timeline or (q.period is not None and len(entries) >= 2)):
+            return None
+        if q.period is None and len(entries) < 2:
+            return None
+        if not entries:
+            what = _for(q.period) if q.period else ""
+            return self.abstain(q, passages, notes, f"The briefing's chronology lists nothing{what} that matches.")
+        entries.sort(key=lambda p: (p.date_start or "", p.char_start))
+        head = f"{_entries(len(entries))} in the chronology"
+        if q.period is not None:
+            head += _for(q.period)
+        return self._list(q, entries, head, passages, notes)
+
+    def _listing(self, q: Question, passages: list[Passage], notes: list[str], count: bool) -> Answer:
+        """Every entry about the subject, across the whole chronology (and the period, if one is named)."""
+        entries = self._about(q, self.chronology.within(q.period), words_too=False)
+        entries = self._acting(q, entries)
+        if q.subject and not q.topic_names:  # "Which entries concern trade?": the subject's words, all of them
+            words = salient_terms(q.subject)
+            entries = [p for p in entries if words <= terms(p.text)]
+        subject = q.subject or " and ".join(q.topic_names)
+        where = _for(q.period) if q.period else ""
+        about = f" name{'s' if len(entries) == 1 else ''} {subject}" if subject else ""
+        if not entries:
+            if count:
+                notes = [*notes, f"No entry of the chronology{where} names {subject}."]
+            return self.abstain(q, passages, notes,
+                                f"The briefing's chronology has no entry{where} about {subject or 'this'}.")
+        head = f"{_entries(len(entries))} in the chronology{where}{about}"
+        if count:
+            return self._list(q, entries, f"{len(entries)} — {head}", passages, notes, short=str(len(entries)))
+        return self._list(q, entries, head, passages, notes)
+
+    def _ordinal(self, q: Question, passages: list[Passage], notes: list[str]) -> Answer | None:
+        """The first or last entry about the question's names (in its period), or None when none fits."""
+        entries = self._acting(q, self._about(q, self.chronology.within(q.period), words_too=False))
+        # The question's other words ("semiconductor export rules"): an entry must carry at least half of them,
+        # or the question is not about the chronology at all.
+        words = q.topic - salient_terms(" ".join(q.topic_names)) - _ORDINAL_WORDS
+        if q.period is not None:
+            words -= salient_terms(q.period.phrase)
+        if words:
+            entries = [p for p in entries if 2 * len(words & terms(p.text)) >= len(words)]
+        if not entries:
+            return None
+        pick = entries[0] if q.ordinal == "first" else entries[-1]
+        same = [p for p in entries if p.date_start == pick.date_start][:MAX_TIED]
+        citations, _, _ = _cite(same)
+        body = " ".join(f"{p.text} [{c.n}]" for p, c in zip(same, citations))
+        short = pick.label() if q.wh == "when" else None
+        text = f"{short} — {body}" if short else body
+        return Answer(q.asked, text, tuple(citations), tuple(same + passages), False, 0.9, q.read_as(),
+                      tuple(notes), features={"ordinal": 1.0}, kind="extract", analysis=q, short_answer=short)
+
+    def _anchored(self, q: Question, anchor: Anchor, passages: list[Passage], notes: list[str]) -> Answer | None:
+        """Date the event by retrieval among the entries, then answer for the period measured from it."""
+        found = self.retriever.retrieve(anchor.event, k=ANCHOR_CANDIDATES, filters=Filters(kinds=("chronology",)))
+        # A candidate must carry most of the event's own names (or, without names, one of its words).
+        event_names = topic_names(anchor.event)
+        key = salient_terms(anchor.event)
+        patterns = [self.chronology.pattern(n) for n in event_names]
+        candidates = [p for p in found if (2 * sum(bool(r.search(p.text)) for r in patterns) >= len(patterns)
+                                           if patterns else key & terms(p.text))]
+        if not candidates:
+            if not q.timeline:  # "since World War II" in a question about the article: not a chronology question
+                return None
+            return self.abstain(q, passages, notes,
+                                f"The briefing's chronology has no entry that matches ‘{anchor.event}’, so the "
+                                f"period {anchor.phrase} cannot be dated.")
+        best = candidates[0]
+        rival = next((p for p in candidates[1:] if (p.date_start, p.date_end) != (best.date_start, best.date_end)),
+                     None)
+        if rival is not None and rival.score >= (1 - ANCHOR_TIE) * best.score:
+            citations, _, _ = _cite([best, rival])
+            text = (f"‘{anchor.event}’ could be either of two entries: {best.text} [1] or {rival.text} [2]. "
+                    "Ask again with the event's date or more of its words.")
+            return Answer(q.asked, text, tuple(citations), tuple([best, rival, *passages]), True, 0.0, q.read_as(),
+                          tuple(notes), features={"ambiguous_anchor": 1.0}, kind="abstain", analysis=q)
+        wording = re.sub(r"^[^:]*:\s*", "", best.text).rstrip(".")
+        named = Anchor(anchor.relation, anchor.offset_days, wording, anchor.phrase.replace(anchor.event, wording))
+        dates = self.index.dates
+        period = anchored_period(named, _day(best.date_start, ""), _day(best.date_end or best.date_start, ""),
+                                 dates.corpus_start, dates.corpus_end)
+        q = replace(q, period=period)
+        notes = [*notes, f"Read as: {period.label()} [1]"]  # the anchor entry is always cited first
+        entries = [p for p in self._about(q, self.chronology.within(period)) if p.id != best.id][:TIMELINE_LIMIT]
+        if not entries:
+            matching = bool(self.chronology.within(period))  # entries there, but none about the question
+            return self._empty(q, passages, notes, period, lead=[best], matching=matching)
+        head = f"{_entries(len(entries))} in the chronology for {period.span()}"
+        return self._list(q, entries, head, passages, notes, lead=[best])
