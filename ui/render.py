@@ -130,8 +130,11 @@ def _render_timeline(answer: Answer, turn: int) -> str:
             when, event = item.label, item.text
         items.append(f'<li><time datetime="{html.escape(p.date_start or "" if p else "")}">{html.escape(when)}</time> '
                      f'<span class="event">{html.escape(event)}</span> {_link(item.n, turn)}</li>')
-    head = answer.text.partition("\n")[0]  # the answer's own first line: what the list covers
-    return f'<p class="lead">{html.escape(head)}</p><ul class="timeline">{"".join(items)}</ul>'
+    # The answer's own lines before its list: how the question was read (citing an anchor) and what it covers.
+    known = {c.n for c in answer.citations}
+    head = "<br>".join(link_markers(html.escape(line), turn, known) for line in answer.text.split("\n")
+                       if not line.startswith("- "))
+    return f'<p class="lead">{head}</p><ul class="timeline">{"".join(items)}</ul>'
 
 
 def describe_filters(filters: Filters | None) -> str:
