@@ -201,6 +201,7 @@ def test_devices_and_fifos_are_refused_without_blocking(tmp_path: Path) -> None:
         assert str(path) in str(info.value)
 
 
+@pytest.mark.slow
 def test_one_bad_file_among_good_ones_leaves_the_previous_index(tmp_path: Path, embedder: Embedder) -> None:
     build_index([DEFAULT_CORPUS], tmp_path / "idx", embedder=embedder, progress=False)
     bad = tmp_path / "bad.txt"
@@ -362,6 +363,7 @@ _HUGE = [("Kishida Osprey Quad " * 200)[:n] for n in (1999, 2000, 2001)]
 
 
 # ~1,200 answers at ~15 ms each
+@pytest.mark.slow
 @settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(question=_QUESTION, previous=st.one_of(st.none(), st.sampled_from(QUESTIONS), st.text()),
        k=st.one_of(st.none(), st.integers(1, 12)),

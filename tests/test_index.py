@@ -49,6 +49,7 @@ def test_settings_mismatch_is_an_error_for_a_named_index(briefing_index) -> None
         load_index(briefing_index.path.parent, Settings(max_tokens=80))
 
 
+@pytest.mark.slow
 def test_changed_source_is_detected(tmp_path: Path, embedder: Embedder) -> None:
     source = tmp_path / "brief.txt"
     shutil.copy(DEFAULT_CORPUS, source)
@@ -72,6 +73,7 @@ def test_corrupt_files_are_never_loaded_silently(tmp_path: Path, embedder: Embed
         load_index(tmp_path)
 
 
+@pytest.mark.slow
 def test_interrupted_build_leaves_previous_index_usable(tmp_path: Path, embedder: Embedder, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     first = build_index([DEFAULT_CORPUS], tmp_path, embedder=embedder, progress=False)
 
@@ -90,6 +92,7 @@ def test_interrupted_build_leaves_previous_index_usable(tmp_path: Path, embedder
     assert len(list(tmp_path.glob("build-*"))) == 1
 
 
+@pytest.mark.slow
 def test_unchanged_passages_are_not_embedded_again(tmp_path: Path, embedder: Embedder) -> None:
     source = tmp_path / "brief.txt"
     shutil.copy(DEFAULT_CORPUS, source)
@@ -106,6 +109,7 @@ def test_unchanged_passages_are_not_embedded_again(tmp_path: Path, embedder: Emb
     assert np.allclose(fresh, index.passage_vectors, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_several_files_make_one_index_keeping_their_documents(tmp_path: Path, embedder: Embedder) -> None:
     other = tmp_path / "other.md"
     other.write_text("# Other\n\n## Trade\n\nTariffs on steel rose sharply in March.\n", encoding="utf-8")
@@ -123,6 +127,7 @@ def test_a_second_build_at_once_is_refused(tmp_path: Path, embedder: Embedder) -
         build_index([DEFAULT_CORPUS], tmp_path, embedder=embedder, progress=False)
 
 
+@pytest.mark.slow
 def test_default_index_is_built_then_rebuilt_when_its_source_changes(tmp_path: Path, embedder: Embedder,
                                                                      monkeypatch) -> None:  # type: ignore[no-untyped-def]
     corpus = tmp_path / "us-japan.txt"
