@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 
 import rag.store
-from rag import Settings, build_index, open_index
+from rag import Index, Settings, build_index, open_index
 from rag.build import make_dense_index
 from rag.embed import Embedder
 from rag.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from rag.index import load_index
+from rag.manifest import Manifest
 from rag.settings import DEFAULT_CORPUS
 
 
@@ -27,14 +28,16 @@ class CountingEmbedder(Embedder):
         return super().encode(texts, progress)
 
 
-def test_build_writes_a_manifest_and_loads(tmp_path: Path, embedder: Embedder) -> None:
-    index = build_index([DEFAULT_CORPUS], tmp_path, embedder=embedder, progress=False)
-    manifest = json.loads((tmp_path / "current" / "manifest.json").read_text())
+def test_build_writes_a_manifest_and_loads(briefing_index: Index) -> None:
+    index, folder = briefing_index, briefing_index.path.parent  # built by build_index for the session
+    text = (folder / "current" / "manifest.json").read_text(encoding="utf-8")
+    manifest = json.loads(text)
     assert manifest["format_version"] == 1
     assert manifest["settings"] == Settings().index_settings()
     assert manifest["dimension"] == 384
     assert manifest["sources"][0]["sha256"] and manifest["counts"]["passages"] == len(index)
-    again = load_index(tmp_path)
+    assert Manifest.from_json(text).to_json() == text and index.manifest == Manifest.from_json(text)
+    again = load_index(folder)
     assert [p.id for p in again.passages] == [p.id for p in index.passages]
     assert index.source(index.passages[0].doc)[index.passages[0].char_start : index.passages[0].char_end] == index.passages[0].text
 
@@ -59,8 +62,9 @@ def test_changed_source_is_detected(tmp_path: Path, embedder: Embedder) -> None:
         load_index(tmp_path / "idx")
 
 
-def test_corrupt_files_are_never_loaded_silently(tmp_path: Path, embedder: Embedder) -> None:
-    build_index([DEFAULT_CORPUS], tmp_path, embedder=embedder, progress=False)
+def test_corrupt_files_are_never_loaded_silently(tmp_path: Path, briefing_index: Index) -> None:
+    tmp_path = tmp_path / "idx"
+    shutil.copytree(briefing_index.path.parent, tmp_path, symlinks=True)
     vectors = tmp_path / "current" / "passage_vectors.npy"
     vectors.write_bytes(vectors.read_bytes()[:-100])
     with pytest.raises(IndexCorruptError, match="passage_vectors.npy"):
