@@ -11,7 +11,7 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install browser lint eval bench clean
+.PHONY: run test test-fast install browser lint eval bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ run: $(STAMP)
 ## Install (with Debian's chromium for the browser tests) and run the whole test suite
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+## The inner loop: the suite without the `slow` and `browser` tests (under 2 minutes on this 2-core machine)
+test-fast: $(STAMP)
+	@start=$$(date +%s); $(BIN)/python -m pytest -m "not slow and not browser"; status=$$?; \
+	  echo "make test-fast: $$(( $$(date +%s) - start )) s"; exit $$status
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \

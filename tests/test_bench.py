@@ -45,6 +45,7 @@ def test_approximate_rows_when_the_threshold_is_low() -> None:
     assert scale.flat_crossover(rows) is not None
 
 
+@pytest.mark.slow
 def test_warm_latency_keys(briefing_index: Index, embedder: Embedder, settings: Settings) -> None:
     questions = [q.question for q in load_questions()[:3]]
     result = bench.warm_latency(briefing_index, embedder, settings, questions, rounds=1, progress=False)

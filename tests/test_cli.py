@@ -99,6 +99,7 @@ sys.exit(1 if attempts else 0)
 """
 
 
+@pytest.mark.slow
 def test_nothing_goes_to_the_network_while_building_and_answering(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_"))}
     env.update(OFFLINE_ENV)

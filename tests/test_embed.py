@@ -16,9 +16,10 @@ def light(settings: Settings) -> NumpyBertEncoder:
     return encoder
 
 
-def test_light_encoder_gives_the_same_vectors_as_sentence_transformers(light: NumpyBertEncoder,
-                                                                      embedder: Embedder) -> None:
-    questions = [q.question for q in load_questions()]
+@pytest.mark.parametrize("every", [pytest.param(10, id="every-10th"), pytest.param(1, id="all", marks=pytest.mark.slow)])
+def test_light_encoder_gives_the_same_vectors_as_sentence_transformers(light: NumpyBertEncoder, embedder: Embedder,
+                                                                      every: int) -> None:
+    questions = [q.question for q in load_questions()][::every]
     questions += ["x", "Café naïve — “quotes” ’s", "Kishida " * 400, "日本"]
     reference = embedder.encode(questions)
     mine = np.stack([light.encode(q) for q in questions])

@@ -111,6 +111,7 @@ def dev_result(briefing_index: Index, embedder: Embedder, settings: Settings) ->
     return evaluate(select_split(load_questions(), "dev"), briefing_index, embedder, settings)
 
 
+@pytest.mark.slow
 def test_dev_figures_stay_above_the_floors(dev_result: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     floors = json.loads(FLOORS.read_text(encoding="utf-8"))
     measured = {
@@ -128,6 +129,7 @@ def test_dev_figures_stay_above_the_floors(dev_result: dict[str, Any], capsys: p
     assert not low, f"below the floors in eval/floors.json (measured, floor): {low}"
 
 
+@pytest.mark.slow
 def test_every_dev_question_is_judgeable_and_keys_are_complete(dev_result: dict[str, Any]) -> None:
     assert dev_result["unjudged"] == []
     assert dev_result["split"] == "dev" and "splits" not in dev_result
@@ -144,6 +146,7 @@ def test_every_dev_question_is_judgeable_and_keys_are_complete(dev_result: dict[
     json.dumps(dev_result)  # machine-readable as is
 
 
+@pytest.mark.slow
 def test_report_and_chart_are_written(dev_result: dict[str, Any], tmp_path: Path) -> None:
     report, chart = write_report(dev_result, tmp_path)
     text = report.read_text(encoding="utf-8")

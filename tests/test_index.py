@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 import rag.store
-from rag import Settings, build_index, open_index
+from rag import Index, Settings, build_index, open_index
 from rag.build import make_dense_index
 from rag.embed import Embedder
 from rag.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from rag.index import load_index
-from rag.manifest import FORMAT_VERSION
+from rag.manifest import FORMAT_VERSION, Manifest
 from rag.settings import DEFAULT_CORPUS
 
 
@@ -28,14 +28,16 @@ class CountingEmbedder(Embedder):
         return super().encode(texts, progress)
 
 
-def test_build_writes_a_manifest_and_loads(tmp_path: Path, embedder: Embedder) -> None:
-    index = build_index([DEFAULT_CORPUS], tmp_path, embedder=embedder, progress=False)
-    manifest = json.loads((tmp_path / "current" / "manifest.json").read_text())
+def test_build_writes_a_manifest_and_loads(briefing_index: Index) -> None:
+    index, folder = briefing_index, briefing_index.path.parent  # built by build_index for the session
+    text = (folder / "current" / "manifest.json").read_text(encoding="utf-8")
+    manifest = json.loads(text)
     assert manifest["format_version"] == FORMAT_VERSION
     assert manifest["settings"] == Settings().index_settings()
     assert manifest["dimension"] == 384
     assert manifest["sources"][0]["sha256"] and manifest["counts"]["passages"] == len(index)
-    again = load_index(tmp_path)
+    assert Manifest.from_json(text).to_json() == text and index.manifest == Manifest.from_json(text)
+    again = load_index(folder)
     assert [p.id for p in again.passages] == [p.id for p in index.passages]
     assert index.source(index.passages[0].doc)[index.passages[0].char_start : index.passages[0].char_end] == index.passages[0].text
 
@@ -50,6 +52,7 @@ def test_settings_mismatch_is_an_error_for_a_named_index(briefing_index) -> None
         load_index(briefing_index.path.parent, Settings(max_tokens=80))
 
 
+@pytest.mark.slow
 def test_changed_source_is_detected(tmp_path: Path, embedder: Embedder) -> None:
     source = tmp_path / "brief.txt"
     shutil.copy(DEFAULT_CORPUS, source)
@@ -59,8 +62,9 @@ def test_changed_source_is_detected(tmp_path: Path, embedder: Embedder) -> None:
         load_index(tmp_path / "idx")
 
 
-def test_corrupt_files_are_never_loaded_silently(tmp_path: Path, embedder: Embedder) -> None:
-    build_index([DEFAULT_CORPUS], tmp_path, embedder=embedder, progress=False)
+def test_corrupt_files_are_never_loaded_silently(tmp_path: Path, briefing_index: Index) -> None:
+    tmp_path = tmp_path / "idx"
+    shutil.copytree(briefing_index.path.parent, tmp_path, symlinks=True)
     vectors = tmp_path / "current" / "passage_vectors.npy"
     vectors.write_bytes(vectors.read_bytes()[:-100])
     with pytest.raises(IndexCorruptError, match="passage_vectors.npy"):
@@ -73,6 +77,7 @@ def test_corrupt_files_are_never_loaded_silently(tmp_path: Path, embedder: Embed
         load_index(tmp_path)
 
 
+@pytest.mark.slow
 def test_interrupted_build_leaves_previous_index_usable(tmp_path: Path, embedder: Embedder, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     first = build_index([DEFAULT_CORPUS], tmp_path, embedder=embedder, progress=False)
 
@@ -91,6 +96,7 @@ def test_interrupted_build_leaves_previous_index_usable(tmp_path: Path, embedder
     assert len(list(tmp_path.glob("build-*"))) == 1
 
 
+@pytest.mark.slow
 def test_unchanged_passages_are_not_embedded_again(tmp_path: Path, embedder: Embedder) -> None:
     source = tmp_path / "brief.txt"
     shutil.copy(DEFAULT_CORPUS, source)
@@ -107,6 +113,7 @@ def test_unchanged_passages_are_not_embedded_again(tmp_path: Path, embedder: Emb
     assert np.allclose(fresh, index.passage_vectors, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_several_files_make_one_index_keeping_their_documents(tmp_path: Path, embedder: Embedder) -> None:
     other = tmp_path / "other.md"
     other.write_text("# Other\n\n## Trade\n\nTariffs on steel rose sharply in March.\n", encoding="utf-8")
@@ -124,6 +131,7 @@ def test_a_second_build_at_once_is_refused(tmp_path: Path, embedder: Embedder) -
         build_index([DEFAULT_CORPUS], tmp_path, embedder=embedder, progress=False)
 
 
+@pytest.mark.slow
 def test_default_index_is_built_then_rebuilt_when_its_source_changes(tmp_path: Path, embedder: Embedder,
                                                                      monkeypatch) -> None:  # type: ignore[no-untyped-def]
     corpus = tmp_path / "us-japan.txt"

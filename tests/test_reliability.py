@@ -243,7 +243,8 @@ def _fail_on(real, test):  # type: ignore[no-untyped-def]
     return patched
 
 
-@pytest.mark.parametrize("stage", ["passages", "sources", "vectors", "bm25", "manifest", "rename", "swap"])
+@pytest.mark.parametrize("stage", ["passages", *(pytest.param(s, marks=pytest.mark.slow)
+                                                for s in ("sources", "vectors", "bm25", "manifest", "rename")), "swap"])
 def test_a_full_disk_is_a_clear_error_and_the_previous_index_survives(
     stage: str, index_dir: Path, sources: tuple[Path, Path], embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
