@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from dataclasses import replace
 from typing import Any
@@ -107,7 +108,11 @@ class Assistant:
             return f"{ABSTAIN} It names no {q.answer_type.replace('_', ' ')} that answers this."
         unknown = sorted(t for t in q.focus_terms if t not in ev.idf)
         if unknown:
-            return f"{ABSTAIN} It never mentions {', '.join(unknown)}."
+            asked = [w for w in re.findall(r"[\w’'-]+", q.focus) if terms(w) & set(unknown)]
+            return f"{ABSTAIN} It never mentions “{' '.join(asked) or ', '.join(unknown)}”."
+        if q.typed and q.predicate and not q.predicate & (lead.terms | terms(lead.passage.embed_text())):
+            asked = [w for w in re.findall(r"[\w’'-]+", q.text) if terms(w) & q.predicate]
+            return f"{ABSTAIN} Where it names a {q.answer_type}, it says nothing of “{' '.join(asked)}”."
         source = self.index.source(lead.passage.doc)
         sentence = source[lead.start:lead.end].lower()
         for unit in q.units:

@@ -185,7 +185,7 @@ _QUESTION_WORDS = frozenset(
             "what where when who whom whose which why how did does do done happen happened take took place "
             "held hold brief briefing say said according mention mentioned describe tell give list name "
             "else also anything something occur occurred from between to until till after before during within "
-            "since one ones there their any all exact exactly specific kind kinds type sort"
+            "since one ones there their any all exact exactly specific kind kinds type sort over meet met meeting"
         ]
     )[0]
 )
@@ -575,7 +575,9 @@ def analyze(
     if answer_type == "definition":
         answer_type = "description"
     words = re.findall(r"[\w’'-]+", text)[1:]
-    predicate = terms(" ".join(w for w in words if not w[0].isupper())) & must
+    # The words naming the kind of answer ("which company", "what dates") are not what the answer must say.
+    kind_words = terms(" ".join(w for w in focus.split() if _type_of_noun(w.lower().rstrip("’'s")))) if focus else set()
+    predicate = terms(" ".join(w for w in words if not w[0].isupper())) & must - kind_words
     period = dates.interpret(text)
     anchor = find_anchor(text)
     found = _SUBJECT.search(text) or _POSSESSIVE_LIST.search(text)
