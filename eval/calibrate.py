@@ -29,6 +29,7 @@ import numpy as np
 from eval.judge import supports
 from eval.questions import Question, load_questions, select_split
 from rag import Assistant, Passage, Settings, open_index
+from rag.settings import OFFLINE_ENV
 
 FEATURES = Assistant.FEATURES
 CALIBRATION = Assistant.CALIBRATION
@@ -98,7 +99,8 @@ def cross_validate(x: np.ndarray, y: np.ndarray, folds: list[str]) -> dict[str, 
 
 
 def main() -> None:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
     settings = replace(Settings.from_env(), min_confidence=0.0)
     index = open_index(settings=settings)
     assistant = Assistant(index, settings=settings)

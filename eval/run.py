@@ -201,7 +201,7 @@ def evaluate(questions: Sequence[Question], index: Index, embedder: Any = None, 
              retrievers: Sequence[str] = RETRIEVERS, k: int = 10, *, progress: bool = False) -> dict[str, Any]:
     """Score retrieval and answers on `questions`; the structure `rag eval --json` writes.
 
-    `embedder` is a `rag.embed.Embedder` (None: the settings' model is loaded once and shared). With
+    `embedder` is a `rag.Embedder` (None: the settings' model is loaded once and shared). With
     questions from both splits the result also holds `"splits": {"dev": {...}, "test": {...}}`.
 
     Example:
@@ -235,6 +235,6 @@ def evaluate(questions: Sequence[Question], index: Index, embedder: Any = None, 
     result["settings"] = dataclasses.asdict(settings)
     result["calibration"] = calibration
     result["index"] = {"path": str(index.path), "passages": len(index),
-                       "build_seconds": index.manifest.get("build_seconds"),
-                       "created_at": index.manifest.get("created_at")}
+                       "build_seconds": index.manifest.build_seconds,
+                       "created_at": index.manifest.created_at}
     return result

@@ -19,7 +19,8 @@ import click
 from rag.settings import OFFLINE_ENV
 
 # NumPy's BLAS threads fight over two shared cores for the tiny matrices of a question: one is faster.
-# Set here, in the entry point, before anything imports NumPy.
+# The variable reaches processes this one starts; importing `rag.cli` has already loaded NumPy (through the
+# package's `__init__`), so `main` limits this process's BLAS pool at run time with threadpoolctl.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 #: The entry-point group whose commands join `rag` (name = "package.module:click_command").
@@ -90,6 +91,9 @@ def _open(index_dir: Path | None, **overrides: Any):  # type: ignore[no-untyped-
 def main() -> None:
     """Briefing QA: ask questions about a policy briefing; every answer cites its passages."""
     set_offline_env()
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
 
 
 @main.group("index")

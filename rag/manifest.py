@@ -83,10 +83,6 @@ class Manifest:
         values["sources"] = tuple(Source(**s) for s in values["sources"])
         return cls(**values)
 
-    def get(self, key: str, default: Any = None) -> Any:
-        """A field by name, as the manifest's former dict allowed (`eval/run.py` reads it so)."""
-        return getattr(self, key, default)
-
 
 def rebuild_command(index_dir: Path, manifest: Manifest | None) -> str:
     files = " ".join(s.path for s in (manifest.sources if manifest else ())) or "FILES…"
