@@ -108,8 +108,8 @@ def main() -> None:
     rows, labels, folds = [], [], []
     for q in questions:
         answer = assistant.answer(q.question)
-        if answer.kind == "timeline" or not answer.features or "refused_by_rule" in answer.features:
-            continue  # dated lists have their own fixed confidence; rule refusals need no threshold
+        if "refused_by_rule" in answer.features or not all(name in answer.features for name in FEATURES):
+            continue  # dated lists and chronology refusals have their own confidence; rule refusals need no threshold
         rows.append([answer.features[name] for name in FEATURES])
         labels.append(int(q.answerable))
         folds.append(fold_of(q, index.passages, answer.passages[0] if answer.passages else None))

@@ -76,15 +76,28 @@ def _why(figures: dict[str, Any]) -> list[str]:
         "### Why the misses, and what would close them", "",
         f"- **Where:** the weakest question types by answer accuracy are {listed}; types at 0.85 or better: "
         f"{strong} (table below).",
-        "- **Paraphrases and multi-hop:** the answer is built only from sentences, chosen by the bundled "
-        "all-MiniLM-L6-v2's sentence similarity plus term coverage. Questions that share few words with the text "
-        "pick the wrong sentence of a passage that was retrieved correctly, and multi-hop questions need a "
-        "second sentence the scorer rarely adds. Closing this needs a stronger reader: a cross-encoder "
-        "reranker or an extractive QA model over the retrieved passages, none of which ships offline here.",
-        "- **Abstention:** near misses (the right people and event, a detail the briefing never gives) look "
-        "exactly like answerable questions to similarity and coverage features; the calibrated threshold only "
-        "catches far misses. Closing it needs a model that checks whether the chosen sentence answers the "
-        "question (entailment / QA no-answer score), or a larger dev set of near misses to learn from.",
+        "- **Short answers:** a typed question is answered by a stored entity of the expected type. They miss "
+        "where the question wants several names at once (\"which ministers\", \"whom did X meet in late "
+        "October\" — one name is given where the gold lists two), where the small spaCy model mislabels or "
+        "mis-spans the name (\"May G7\" tagged a place), where the right passage is retrieved but a nearer "
+        "candidate of the same type wins (a country for \"which city\"), and on multi-hop questions whose "
+        "answer sits in a second entry the scorer never reaches. A rule refusal (no candidate of the type; "
+        "the passage says nothing of the question's predicate) also costs some answerable questions.",
+        "- **Paraphrases and multi-hop:** untyped answers are sentences chosen by the bundled all-MiniLM-L6-v2's "
+        "sentence similarity plus term coverage. Questions that share few words with the text pick the wrong "
+        "sentence of a passage that was retrieved correctly. Closing this needs a stronger reader: a "
+        "cross-encoder reranker or an extractive QA model over the retrieved passages, none of which ships "
+        "offline here.",
+        "- **Abstention and coverage:** the rules that hold on any briefing (no candidate of the expected type, a "
+        "definition of words the briefing never uses, a unit or role not met, a predicate the passage never "
+        "mentions) and the calibrated confidence catch far misses and most near misses on dev, but a near miss "
+        "that names the right people and event and shares the predicate (\"What did X and Y discuss?\") still "
+        "looks answerable, and each rule also turns away a few answerable questions, which is why coverage "
+        "falls below 0.95. Closing both at once needs an entailment / QA no-answer model.",
+        "- **Timelines:** \"timeline\" questions are graded with `all_answers`: every named entry must be "
+        "listed; lists that pick up entries by the question's words miss entries phrased differently. The "
+        "chronology questions of the time issue (\"temporal\") are answered by scanning the whole chronology "
+        "and do much better.",
         "- **Retrieval:** hybrid beats both single retrievers; the remaining hit@5 / MRR gap is paraphrase "
         "questions whose key words do not occur in the text; a larger embedding model or query expansion "
         "would help.", ""]
@@ -172,6 +185,10 @@ def render(result: dict[str, Any], chart: str | None = "retrievers.png") -> str:
                 f"{_fmt(cv.get('held_out_abstention_recall'))} (questions refused by a rule are not in the fit); "
                 f"threshold min / median / max {cv.get('threshold_spread')}; weight ranges "
                 f"`{cv.get('weight_spread')}`.", ""]
+        flips = [name for name, (lo, hi) in cv.get("weight_spread", {}).items() if lo < 0 < hi]
+        if flips:
+            out += [f"Finding: the weight of {', '.join(flips)} changes sign from fold to fold, so the model cannot "
+                    "rely on it; it stays in the fit with a weight near zero rather than being tuned by hand.", ""]
         out += _table(["fold", "questions", "threshold", "answered answerable", "abstained unanswerable"],
                       [[r["fold"], r["questions"], r["threshold"], r["answered_answerable"],
                         r["abstained_unanswerable"]] for r in cv.get("folds", [])])
