@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.answer_type import CANDIDATE_TYPES
 from rag.entities import name_key
 from rag.index import Index
 from rag.lexical import tokenize
-from rag.question import CANDIDATE_TYPES, Question, terms
+from rag.question import Question, terms
 from rag.schema import Passage
 
 #: How a sentence's signals add up to its score; chosen on the dev questions (eval/README.md).

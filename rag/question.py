@@ -11,173 +11,12 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from rag.answer_type import CANDIDATE_TYPES, WH_WORD, AnswerType, classify, type_of_noun
 from rag.dates import MONTH_WORDS, DateInterpreter, DateRange
 from rag.errors import InvalidQuestionError
 from rag.lexical import tokenize
 from rag.periods import Anchor, find_anchor, ordinal_request
 
-AnswerType = Literal[
-    "person",
-    "place",
-    "organization",
-    "date",
-    "number",
-    "money",
-    "percent",
-    "duration",
-    "reason",
-    "list",
-    "description",
-]
-#: Entity types (rag/entities.py) that can answer each typed question.
-CANDIDATE_TYPES: dict[str, frozenset[str]] = {
-    "person": frozenset({"person"}),
-    "place": frozenset({"place"}),
-    "organization": frozenset({"organization", "group"}),
-    "date": frozenset({"date"}),
-    "number": frozenset({"number", "money", "percent"}),
-    "money": frozenset({"money"}),
-    "percent": frozenset({"percent"}),
-    "duration": frozenset({"date", "number"}),
-}
-
-# Head nouns that say which kind of thing is asked for ("which city", "what company", "which officials").
-_PERSON_NOUNS = set(
-    [
-        "minister",
-        "ministers",
-        "secretary",
-        "secretaries",
-        "official",
-        "officials",
-        "leader",
-        "leaders",
-        "president",
-        "presidents",
-        "person",
-        "people",
-        "general",
-        "generals",
-        "admiral",
-        "ambassador",
-        "ambassadors",
-        "governor",
-        "governors",
-        "counterpart",
-        "counterparts",
-        "representative",
-        "representatives",
-        "envoy",
-        "envoys",
-        "diplomat",
-        "diplomats",
-        "commander",
-        "commanders",
-        "ceo",
-        "head",
-        "chief",
-        "adviser",
-        "advisor",
-        "senator",
-        "senators",
-        "spokesperson",
-        "premier",
-        "chairman",
-        "chair",
-        "director",
-        "lawmaker",
-        "lawmakers",
-        "politician",
-        "politicians",
-        "officer",
-        "officers",
-        "individual",
-        "individuals",
-        "delegate",
-        "delegates",
-        "journalist",
-        "journalists",
-        "reporter",
-        "author",
-        "authors",
-        "scholar",
-        "scholars",
-        "analyst",
-        "analysts",
-        "expert",
-        "experts",
-        "professor",
-    ]
-)
-_PLACE_NOUNS = set(
-    [
-        "city",
-        "cities",
-        "country",
-        "countries",
-        "nation",
-        "nations",
-        "island",
-        "islands",
-        "place",
-        "places",
-        "location",
-        "locations",
-        "state",
-        "states",
-        "prefecture",
-        "capital",
-        "region",
-        "reef",
-        "shoal",
-        "base",
-        "port",
-        "venue",
-        "town",
-        "province",
-        "territory",
-        "waters",
-        "sea",
-    ]
-)
-_ORG_NOUNS = set(
-    [
-        "company",
-        "companies",
-        "firm",
-        "firms",
-        "party",
-        "parties",
-        "organization",
-        "organizations",
-        "organisation",
-        "agency",
-        "agencies",
-        "ministry",
-        "ministries",
-        "group",
-        "groups",
-        "body",
-        "institution",
-        "institutions",
-        "manufacturer",
-        "university",
-        "bank",
-        "department",
-        "committee",
-        "council",
-        "alliance",
-        "coalition",
-        "association",
-        "foundation",
-    ]
-)
-_DATE_NOUNS = {"date", "dates", "day", "days", "month", "months", "year", "years", "week", "weeks"}
-_AUX = (
-    r"(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should|may|might|must|"
-    r"been|being|be)"
-)
-_WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
 #: Words that shape a question but carry no topic.
 _QUESTION_WORDS = frozenset(
     tokenize(
@@ -255,7 +94,7 @@ def topic_names(text: str) -> tuple[str, ...]:
 
 def _after_wh(text: str) -> str:
     """The question past its question word: where the names it gives are."""
-    m = _WH.search(text)
+    m = WH_WORD.search(text)
     return text[m.end() :] if m else text
 
 
@@ -432,108 +271,6 @@ def resolve_follow_up(question: str, previous: str | None, period_phrase: str | 
     return f"{previous.rstrip(' ?')} {rest}?"
 
 
-def _focus_phrase(text: str, start: int) -> str:
-    """The noun phrase right after "which"/"what": words up to an auxiliary, a verb-like word or a preposition."""
-    words = re.findall(r"[\w’'-]+", text[start:])
-    phrase: list[str] = []
-    for w in words:
-        lw = w.lower()
-        if re.fullmatch(_AUX, lw) or (
-            lw
-            in {
-                "of",
-                "in",
-                "on",
-                "at",
-                "for",
-                "to",
-                "from",
-                "by",
-                "with",
-                "that",
-                "who",
-                "which",
-                "whose",
-                "and",
-                "the",
-                "a",
-                "an",
-            }
-            and phrase
-        ):
-            break
-        if lw in {"the", "a", "an"}:
-            continue
-        phrase.append(w)
-        if len(phrase) == 4:
-            break
-    return " ".join(phrase)
-
-
-def _type_of_noun(noun: str) -> AnswerType | None:
-    n = noun.lower()
-    if n in _PERSON_NOUNS:
-        return "person"
-    if n in _PLACE_NOUNS:
-        return "place"
-    if n in _ORG_NOUNS:
-        return "organization"
-    if n in _DATE_NOUNS:
-        return "date"
-    return None
-
-
-def classify(text: str) -> tuple[AnswerType, str, str]:
-    """(answer type, question word, focus) of a question.
-
-    Example:
-        >>> classify("In which city did Biden and Kishida meet?")
-        ('place', 'which', 'city')
-        >>> classify("How many crew members died?")[0]
-        'number'
-    """
-    q = text.lower()
-    if re.search(r"\bhow (?:many|much)\b", q):
-        wh = "how many" if "how many" in q else "how much"
-        if re.search(r"\b(?:yen|dollars?|cost|costs|spend|spent|pay|paid|fee|fees|budget|worth|price)\b|\$", q):
-            return "money", wh, ""
-        return "number", wh, ""
-    if re.search(r"\bwhat (?:share|percentage|percent|proportion)\b|\bhow large a share\b", q):
-        return "percent", "what", ""
-    if re.search(r"\bhow long\b", q):
-        return "duration", "how long", ""
-    if re.search(r"^\s*why\b|\bfor what reason\b|\bwhat (?:was|is) the reason\b", q):
-        return "reason", "why", ""
-    if re.search(r"^\s*when\b|\bsince when\b", q):
-        return "date", "when", ""
-    if re.search(r"^\s*where\b", q):
-        return "place", "where", ""
-    if re.search(r"^\s*(?:who|whom)\b|\bwith whom\b|\bto whom\b|\bby whom\b|\bwhose\b", q):
-        m = re.search(r"\bwho(?:m)?\s+(?:is|are|was|were)\s+(?:the\s+)?(.+?)(?:\?|$)", text, re.IGNORECASE)
-        return "person", "who", (m.group(1).strip() if m else "")
-    m = _WH.search(text)
-    if m and m.group(1).lower() in ("which", "what"):
-        rest = text[m.end() :]
-        aux = re.match(r"\s+(?:is|are|was|were)\b\s*(?:the\s+)?", rest, re.IGNORECASE)
-        if aux:  # "what is Japan's unemployment rate", "what is the population of …": a definition asked for
-            tail = rest[aux.end() :]
-            found = re.match(r"[\w\s-]*?[’']s\s+([\w\s-]+?)(?:\?|$| in | of | for | on )", tail) or re.match(
-                r"([\w\s-]+?)\s+of\s+", tail
-            )
-            return "definition", m.group(1).lower(), found.group(1).strip() if found else ""  # type: ignore[return-value]
-        words = _focus_phrase(text, m.end()).split()
-        # The head is the first word that names a kind of answer ("Japanese foreign ministers spoke" → ministers).
-        cut = next((i for i, w in enumerate(words) if _type_of_noun(w)), None)
-        if cut is not None:
-            words = words[: cut + 1]
-        focus = " ".join(words)
-        kind = _type_of_noun(words[-1]) if words else None
-        if kind is None and re.match(r"\s+(?:events|meetings|entries|visits|calls)\b", rest, re.IGNORECASE):
-            kind = "list"
-        return kind or "description", m.group(1).lower(), focus
-    return "description", (m.group(1).lower() if m else ""), ""
-
-
 def analyze(
     asked: str,
     previous: str | None = None,
@@ -567,7 +304,7 @@ def analyze(
     if answer_type == "person" and wh == "who" and focus:
         role = _ROLE_END.sub("", focus).strip()
         constraints.append(role)
-    body = text[_WH.search(text).end() :] if _WH.search(text) else text  # type: ignore[union-attr]
+    body = text[WH_WORD.search(text).end() :] if WH_WORD.search(text) else text  # type: ignore[union-attr]
     names = tuple(n for n in (m.group().strip(" .") for m in _NAME.finditer(body)) if n)
     topic = salient_terms(text)
     must = topic or terms(text)
@@ -576,7 +313,7 @@ def analyze(
         answer_type = "description"
     words = re.findall(r"[\w’'-]+", text)[1:]
     # The words naming the kind of answer ("which company", "what dates") are not what the answer must say.
-    kind_words = terms(" ".join(w for w in focus.split() if _type_of_noun(w.lower().rstrip("’'s")))) if focus else set()
+    kind_words = terms(" ".join(w for w in focus.split() if type_of_noun(w.lower().rstrip("’'s")))) if focus else set()
     predicate = terms(" ".join(w for w in words if not w[0].isupper())) & must - kind_words
     period = dates.interpret(text)
     anchor = find_anchor(text)
