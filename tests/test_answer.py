@@ -91,3 +91,30 @@ def test_answers_are_reproducible(assistant: Assistant) -> None:
     first = assistant.answer("What did the Cabinet decide about defense equipment exports?")
     second = assistant.answer("What did the Cabinet decide about defense equipment exports?")
     assert first.text == second.text and first.confidence == second.confidence
+
+
+def test_short_answer_takes_the_name_whose_title_fits_the_role(assistant: Assistant) -> None:
+    answer = assistant.answer("Who was Korea's special representative on the Dec. 19 call?")
+    assert answer.short_answer == "Kim Gun" and answer.kind == "extract"
+    c = answer.citations[0]
+    assert c.passage.date_start == "2023-12-19"
+    source = assistant.index.source(c.passage.doc)
+    assert c.short_start is not None and c.short_end is not None
+    assert source[c.short_start : c.short_end] == "Kim Gun"
+    assert c.highlight_start <= c.short_start and c.short_end <= c.highlight_end
+    assert answer.to_dict()["answer_type"] == "person"
+
+
+def test_questions_the_briefing_cannot_answer_are_refused_by_rule(assistant: Assistant) -> None:
+    for question in ("Which company builds the Osprey?", "What is Japan's unemployment rate?"):
+        answer = assistant.answer(question)
+        assert answer.abstained and answer.kind == "abstain" and answer.short_answer is None
+        assert len(answer.citations) == 3  # the closest passages are still shown
+
+
+def test_trimming_never_cuts_through_the_short_answer(assistant: Assistant) -> None:
+    ev = assistant.evidence
+    source = "A, " * 120 + "the envoy, Jane Roe, arrived, " + "b, " * 120 + "end."
+    keep = (source.index("Jane Roe"), source.index("Jane Roe") + len("Jane Roe"))
+    a, b = ev.trim(source, 0, len(source), frozenset({"envoy"}), keep)
+    assert a <= keep[0] and keep[1] <= b
