@@ -48,19 +48,23 @@ def _documents(paths: Sequence[Path]) -> list[Document]:
     return docs
 
 
-def _previous_vectors(index_dir: Path, settings: Settings) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Vectors of the index being replaced, by passage id and by sentence text, when its model matches."""
+Previous = tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, Passage]]
+
+
+def _previous(index_dir: Path, settings: Settings) -> Previous:
+    """What the index being replaced can lend, when its model and format match: vectors by passage id and by
+    sentence text, and its passages by id (their entity spans need no second pass of spaCy)."""
     try:
         old = load_index(index_dir, settings, check_sources=False, verify=False)
     except (RagError, OSError, KeyError, ValueError):  # no usable old index just means embedding everything
-        return {}, {}
+        return {}, {}, {}
     by_passage = {p.id: old.passage_vectors[i] for i, p in enumerate(old.passages)}
     by_sentence: dict[str, np.ndarray] = {}
     for i, p in enumerate(old.passages):
         source = old.sources[p.doc]
         for (a, b), vec in zip(p.sentences, old.sentence_vectors_of(i), strict=False):
             by_sentence[_sentence_key(source[a:b])] = vec
-    return by_passage, by_sentence
+    return by_passage, by_sentence, {p.id: p for p in old.passages}
 
 
 def _embed_missing(
@@ -160,11 +164,11 @@ def build_index(
     started = time.perf_counter()
     docs = _documents(paths)  # every file is checked before anything is written
     passages = [p for doc in docs for p in chunk(doc, settings)]
-    passages = annotate(passages, progress=progress)
     index_dir = Path(index_dir)
     with build_lock(index_dir):
         clear_leftovers(index_dir)
-        by_passage, by_sentence = _previous_vectors(index_dir, settings)
+        by_passage, by_sentence, old_passages = _previous(index_dir, settings)
+        passages = annotate(passages, progress=progress, known=old_passages)
         passage_vectors = _embed_missing(
             embedder, [p.id for p in passages], [p.embed_text() for p in passages], by_passage, progress, "passages"
         )

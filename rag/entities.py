@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any, Literal
@@ -225,8 +225,13 @@ def _votes(passages: list[Passage], raw: list[list[tuple[int, int, EntityType]]]
     return {key: counter.most_common(1)[0][0] for key, counter in votes.items()}
 
 
-def annotate(passages: list[Passage], progress: bool = False) -> list[Passage]:
+def annotate(
+    passages: list[Passage], progress: bool = False, known: Mapping[str, Passage] | None = None
+) -> list[Passage]:
     """The same passages, each with its `entities`: (start, end, type) with absolute char offsets.
+
+    `known` holds passages of a previous build by id: one with the same id has the same text, so its stored
+    spans stand in for spaCy's (they still vote), and spaCy is loaded only when some passage is new.
 
     Example:
         >>> from rag.chunk import chunk
@@ -238,7 +243,16 @@ def annotate(passages: list[Passage], progress: bool = False) -> list[Passage]:
     """
     if not passages:
         return passages
-    raw = _raw_spans(passages, progress)
+    known = known or {}
+    fresh = [p for p in passages if p.id not in known]
+    tagged = dict(zip((p.id for p in fresh), _raw_spans(fresh, progress) if fresh else [], strict=True))
+    raw: list[list[tuple[int, int, EntityType]]] = []
+    for p in passages:
+        if p.id in tagged:
+            raw.append(tagged[p.id])
+        else:
+            old = known[p.id]
+            raw.append([(a - old.char_start, b - old.char_start, t) for a, b, t in old.entities])  # type: ignore[misc]
     label = _votes(passages, raw)
     out = []
     for p, spans in zip(passages, raw, strict=True):
