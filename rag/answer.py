@@ -112,7 +112,8 @@ class Assistant:
             return f"{ABSTAIN} It never mentions “{' '.join(asked) or ', '.join(unknown)}”."
         if q.typed and q.predicate and not q.predicate & (lead.terms | terms(lead.passage.embed_text())):
             asked = [w for w in re.findall(r"[\w’'-]+", q.text) if terms(w) & q.predicate]
-            return f"{ABSTAIN} Where it names a {q.answer_type}, it says nothing of “{' '.join(asked)}”."
+            article = "an" if q.answer_type[0] in "aeiou" else "a"
+            return f"{ABSTAIN} Where it names {article} {q.answer_type}, it says nothing of “{' '.join(asked)}”."
         source = self.index.source(lead.passage.doc)
         sentence = source[lead.start:lead.end].lower()
         for unit in q.units:
