@@ -11,10 +11,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
-
-if TYPE_CHECKING:
-    from rag.periods import DateInterpreter  # noqa: F401  (rag.index imports it from here)
+from typing import Literal
 
 __all__ = [
     "DATE_MENTION",
@@ -217,12 +214,3 @@ class DateRange:
 
 
 _PREPOSITION = re.compile(r"^(?:in|during|of|on|throughout|for|through|from)\s+", re.IGNORECASE)
-
-
-def __getattr__(name: str) -> Any:
-    # `DateInterpreter` moved to rag.periods, which imports this module; rag.index still imports it from here.
-    if name == "DateInterpreter":
-        from rag.periods import DateInterpreter
-
-        return DateInterpreter
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from rag.dates import DateInterpreter
 from rag.errors import IndexCorruptError
 from rag.lexical import Bm25
 from rag.manifest import Manifest, check_manifest, check_model, read_manifest, rebuild_command, sha256_file
+from rag.periods import DateInterpreter
 from rag.schema import Passage
 from rag.settings import Settings
 

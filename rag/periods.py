@@ -14,7 +14,7 @@ from typing import Literal
 
 from rag.dates import MONTH, DateRange, _safe_date, month_number
 
-__all__ = ["Anchor", "DateInterpreter", "anchored_period", "find_anchor", "ordinal_request"]
+__all__ = ["DateInterpreter", "RelativePhrase", "date_at_start", "relative_phrases", "shifted"]
 
 def _day_re(name: str) -> str:
     return rf"(?P<{name}>\d{{1,2}})(?:st|nd|rd|th)?"
@@ -112,7 +112,7 @@ _FUNCTION_WORDS = frozenset({
 
 
 @dataclass(frozen=True)
-class _Relative:
+class RelativePhrase:
     """One "after / before …" phrase of a question; `target` is a date or an event, still unread."""
 
     relation: OpenRelation
@@ -125,14 +125,14 @@ class _Relative:
     start: int
 
 
-def _relative_phrases(question: str) -> list[_Relative]:
+def relative_phrases(question: str) -> list[RelativePhrase]:
     """Every "after / before / since / until / by …" phrase of a question, in order.
 
     Example:
-        >>> [(r.relation, r.offset_days, r.target) for r in _relative_phrases("What happened two weeks after Oct. 20?")]
+        >>> [(r.relation, r.offset_days, r.target) for r in relative_phrases("What happened two weeks after Oct. 20?")]
         [('after', 14, 'Oct. 20')]
     """
-    found: list[_Relative] = []
+    found: list[RelativePhrase] = []
     for m in _RELATIVE.finditer(question):
         offset: int | None = None
         if m["count"]:
@@ -148,7 +148,7 @@ def _relative_phrases(question: str) -> list[_Relative]:
             continue
         target = m["target"].strip()
         phrase = question[m.start() : m.start("target") + len(target)]
-        found.append(_Relative(relation, word, offset, target, phrase, m.start()))
+        found.append(RelativePhrase(relation, word, offset, target, phrase, m.start()))
     return found
 
 
@@ -156,7 +156,7 @@ def _blank(text: str, at: int, length: int) -> str:
     return text[:at] + " " * length + text[at + length :]
 
 
-def _date_at_start(text: str) -> re.Match[str] | None:
+def date_at_start(text: str) -> re.Match[str] | None:
     """The longest date pattern `text` opens with ("Oct. 20", "the last week of October", "2024"), possibly an
     impossible date, when what follows it does not make it an event's name ("the Nov. 29 crash")."""
     stripped = re.sub(r"^the\s+", "", text, flags=re.IGNORECASE)
@@ -206,7 +206,7 @@ def _period(m: re.Match[str], years: Callable[[int, str | None], int]) -> DateRa
     return DateRange(date(year, month, lo), date(year, month, min(hi, last)), m.group(0), "in")
 
 
-def _shifted(
+def shifted(
     relation: str, offset_days: int | None, reference: DateRange, first: date, last: date
 ) -> tuple[date, date]:
     """The days of a period `relation` `reference`: `offset_days` long, or open up to `first`/`last`.
@@ -215,7 +215,7 @@ def _shifted(
     single day next to its reference (the chronology lists nothing then).
 
     Example:
-        >>> _shifted("after", None, DateRange(date(2023, 10, 20), date(2023, 10, 20)), date(2023, 9, 1),
+        >>> shifted("after", None, DateRange(date(2023, 10, 20), date(2023, 10, 20)), date(2023, 9, 1),
         ...         date(2023, 12, 31))
         (datetime.date(2023, 10, 21), datetime.date(2023, 12, 31))
     """
@@ -290,16 +290,18 @@ class DateInterpreter:
         opens: list[tuple[int, DateRange]] = []
         # Dates inside a phrase anchored on an event ("after the Nov. 29 crash") are not the question's period.
         blanked = question
-        for rel in _relative_phrases(question):
-            m = _date_at_start(rel.target)
+        for rel in relative_phrases(question):
+            m = date_at_start(rel.target)
             reference = _period(m, self._year) if m else None
             if reference is None:
-                if _anchor(rel, question) is not None:
+                from rag.anchors import anchor_of  # an event-anchored phrase: rag.anchors reads it
+
+                if anchor_of(rel, question) is not None:
                     blanked = _blank(blanked, rel.start, len(rel.phrase))
                 continue
             rest = len(m.string) - m.end() if m else 0
             phrase = (rel.phrase[: len(rel.phrase) - len(rel.target)] + rel.target[: len(rel.target) - rest]).rstrip()
-            start, end = _shifted(rel.relation, rel.offset_days, reference, self.corpus_start, self.corpus_end)
+            start, end = shifted(rel.relation, rel.offset_days, reference, self.corpus_start, self.corpus_end)
             period = DateRange(start, end, phrase, rel.relation, reference)
             if rel.offset_days is None:
                 opens.append((rel.start, period))
@@ -337,126 +339,3 @@ class DateInterpreter:
 
 
 # ----------------------------------------------------------------------------------------- periods anchored on events
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """A period a question measures from an event it names, e.g. "the day after Biden and Kishida met".
-
-    The event is only named here; finding its dates is retrieval's job, then `anchored_period` gives the days.
-    """
-
-    relation: Literal["after", "before"]
-    #: Length of the period in days: 1 for "the day after", 7 for "the week before", 14 for "two weeks after",
-    #: 7 for "in the days after" and "shortly after"; None for plain "after"/"before", an open period.
-    offset_days: int | None
-    #: The event as the question words it: "Biden and Kishida met in San Francisco".
-    event: str
-    #: The whole matched phrase: "the day after Biden and Kishida met in San Francisco".
-    phrase: str
-
-
-# "named after", "look after", "testify before": not about time.
-_NOT_TEMPORAL = re.compile(
-    r"\b(?:look(?:s|ed|ing)?|named|called|takes?|took|appear(?:s|ed|ing)?|testif(?:y|ies|ied|ying)|brought)\s+$",
-    re.IGNORECASE,
-)
-_NOT_EVENTS = frozenset({
-    "that", "this", "it", "then", "them", "those", "these", "all", "long", "which", "what", "whom", "who", "when",
-    "where", "now",
-})
-
-
-def find_anchor(question: str) -> Anchor | None:
-    """The first period the question measures from an event rather than a date, or None.
-
-    "after Oct. 20" is a date (`DateInterpreter.interpret` reads it); "after the Nov. 29 crash" is an event.
-
-    Example:
-        >>> anchor = find_anchor("What happened the day after Biden and Kishida met in San Francisco?")
-        >>> anchor.relation, anchor.offset_days, anchor.event
-        ('after', 1, 'Biden and Kishida met in San Francisco')
-        >>> find_anchor("What happened after Oct. 20?") is None
-        True
-    """
-    for rel in _relative_phrases(question):
-        anchor = _anchor(rel, question)
-        if anchor is not None:
-            return anchor
-    return None
-
-
-def _anchor(rel: _Relative, question: str) -> Anchor | None:
-    event = rel.target.rstrip(".").strip()
-    first_word = event.split(maxsplit=1)[0].lower() if event else ""
-    if (
-        rel.word == "by"
-        or not re.search(r"[A-Za-z]{2}", event)
-        or first_word in _NOT_EVENTS
-        or _NOT_TEMPORAL.search(question[: rel.start])
-        or _date_at_start(event) is not None
-    ):
-        return None
-    relation: Literal["after", "before"] = "after" if rel.relation in ("after", "since") else "before"
-    return Anchor(relation, rel.offset_days, event, rel.phrase[: len(rel.phrase) - len(rel.target)] + event)
-
-
-def anchored_period(
-    anchor: Anchor, event_start: date, event_end: date, corpus_start: date, corpus_end: date
-) -> DateRange:
-    """The days of an anchored period, once retrieval has found the event's dates.
-
-    An open period ("after the APEC summit") runs to `corpus_end` or from `corpus_start`; `reference` is
-    the event's days, with the event as its phrase.
-
-    Example:
-        >>> anchor = find_anchor("What happened the day after Biden and Kishida met in San Francisco?")
-        >>> period = anchored_period(anchor, date(2023, 11, 16), date(2023, 11, 16), date(2023, 9, 1),
-        ...                          date(2023, 12, 22))
-        >>> period.describe()
-        '2023-11-17'
-        >>> period.label()
-        'Nov. 17, 2023, the day after ‘Biden and Kishida met in San Francisco’ (Nov. 16, 2023)'
-    """
-    if event_end < event_start:
-        raise ValueError(f"The event ends ({event_end}) before it starts ({event_start}); pass its start first.")
-    reference = DateRange(event_start, event_end, anchor.event, "event")
-    start, end = _shifted(anchor.relation, anchor.offset_days, reference, corpus_start, corpus_end)
-    return DateRange(start, end, anchor.phrase, anchor.relation, reference)
-
-
-# ------------------------------------------------------------------------------------------------- first and last
-
-_ORDINAL = re.compile(
-    r"\b(?P<word>first|earliest|initial(?:ly)?|last|latest|most\s+recent(?:ly)?|final)\b(?P<next>[\s-]*[A-Za-z]*)",
-    re.IGNORECASE,
-)
-# "the first half of November", "last week", "First Lady": periods and names, not a request for an end.
-_NOT_ORDINAL_NEXT = frozenset({
-    "half", "halves", "week", "weeks", "weekend", "day", "days", "quarter", "part", "few", "of", "year", "years",
-    "month", "months", "night", "lady", "name", "names",
-})
-
-
-def ordinal_request(question: str) -> Literal["first", "last"] | None:
-    """Whether the question asks for the first or the last of something ("When did Kamikawa first meet Blinken?").
-
-    Example:
-        >>> ordinal_request("Which event came last in September?")
-        'last'
-        >>> ordinal_request("Who met in the first half of November?") is None
-        True
-    """
-    for m in _ORDINAL.finditer(question):
-        word = m["word"].lower()
-        following = m["next"].strip(" -").lower()
-        before = question[: m.start()]
-        if (
-            following in _NOT_ORDINAL_NEXT
-            or (m["word"][0].isupper() and before.strip())  # "the First Japan-US-Korea ... Working Group"
-            or re.search(r"\bat\s+$", before, re.IGNORECASE)  # "at first", "at last"
-            or (word == "last" and not following and re.search(r"\b(?:did|does|do|will|would|to)\b", before))
-        ):
-            continue
-        return "first" if word in ("first", "earliest", "initial", "initially") else "last"
-    return None

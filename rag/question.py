@@ -11,11 +11,12 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from rag.anchors import Anchor, find_anchor, ordinal_request
 from rag.answer_type import CANDIDATE_TYPES, WH_WORD, AnswerType, classify, type_of_noun
-from rag.dates import MONTH_WORDS, DateInterpreter, DateRange
+from rag.dates import MONTH_WORDS, DateRange
 from rag.errors import InvalidQuestionError
 from rag.lexical import tokenize
-from rag.periods import Anchor, find_anchor, ordinal_request
+from rag.periods import DateInterpreter
 
 #: Words that shape a question but carry no topic.
 _QUESTION_WORDS = frozenset(

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
+from rag.anchors import Anchor, anchored_period
 from rag.dates import DateRange
 from rag.index import Index
-from rag.periods import Anchor, anchored_period
 from rag.question import Question, salient_terms, terms, topic_names
 from rag.retrieve import TIMELINE_LIMIT, Filters, Retriever
 from rag.schema import Answer, Citation, ListItem, Passage

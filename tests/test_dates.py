@@ -2,18 +2,17 @@ from datetime import date
 
 import pytest
 
-from rag import dates, periods
 from rag.dates import (
     DATE_MENTION,
     JOURNAL_MONTHS,
     MONTH_WORDS,
-    DateInterpreter,
     DateRange,
     format_day,
     format_range,
     month_number,
     parse_entry_date,
 )
+from rag.periods import DateInterpreter
 
 
 @pytest.mark.parametrize(
@@ -178,7 +177,3 @@ def test_date_range_label(period: DateRange, label: str) -> None:
     assert period.label() == label
 
 
-def test_date_interpreter_is_still_importable_from_dates() -> None:
-    assert dates.DateInterpreter is periods.DateInterpreter is DateInterpreter
-    with pytest.raises(AttributeError):
-        _ = dates.NoSuchName  # type: ignore[attr-defined]

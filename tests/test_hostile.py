@@ -26,10 +26,10 @@ from hypothesis import strategies as st
 from eval.questions import load_questions
 from rag import Answer, Assistant, Index, build_index
 from rag.chunk import MAX_SENTENCE_TOKENS, PYSBD_MAX_CHARS, chunk, count_tokens
-from rag.dates import DateInterpreter
 from rag.embed import Embedder
 from rag.errors import DocumentError, InvalidQuestionError
 from rag.parse import MAX_BYTES, parse
+from rag.periods import DateInterpreter
 from rag.retrieve import Filters
 from rag.settings import DEFAULT_CORPUS, OFFLINE_ENV, Settings
 

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
+from rag.anchors import Anchor, anchored_period, find_anchor, ordinal_request
 from rag.dates import DateRange
-from rag.periods import Anchor, DateInterpreter, anchored_period, find_anchor, ordinal_request
+from rag.periods import DateInterpreter
 
 # The shipped briefing's chronology runs from Sept. 1 to Dec. 22, 2023; these tests use a corpus whose dates
 # span the whole of September to December.
