@@ -63,6 +63,11 @@ _GENERIC = salient_terms("has have had entry entries event events chronology lis
 _ORDINAL_WORDS = salient_terms(
     "first earliest initially initial last latest final recent most entry entries event events chronology "
     "person time times meet met talk talked speak spoke call called phone telephone came come comes")
+#: An office right before a person's name: "Prime Minister", "Foreign Minister", "Secretary of State".
+_OFFICE = re.compile(
+    r"((?:[A-Z][a-z]+\s+(?:(?:of|for)\s+)?){0,3}(?:Minister|Secretary|President|Ambassador|Governor|"
+    r"Premier|Chancellor|Adviser|Advisor)(?:\s+(?:of|for)\s+(?:[A-Z][a-z]+\s+){1,3}?)?)\s+$"
+)
 _CHRONOLOGY_WORDS = re.compile(r"\b(?:entry|entries|event|events|chronology|meeting|meetings)\b", re.I)
 
 
@@ -93,6 +98,26 @@ class Chronology:
             for word in [index.source(p.doc)[a:b].strip()] if word and " " not in word
         )
         self._patterns: dict[str, re.Pattern[str]] = {}
+        # Who holds which office, as the briefing says it ("Prime Minister Kishida"): "the prime minister" in a
+        # question then names them. An office held by two people in the period names either.
+        self.offices: dict[str, set[str]] = {}
+        for p in index.passages:
+            source = index.source(p.doc)
+            for a, b, t in p.entities:
+                title = _OFFICE.search(source[max(p.char_start, a - 80):a]) if t == "person" else None
+                if title:
+                    office = " ".join(title.group(1).lower().split())
+                    name = source[a:b]
+                    known = [w for w in name.split() if w in self.surnames]  # "Kishida" of "Kishida Fumio"
+                    self.offices.setdefault(office, set()).add(known[0] if known else name)
+        for office, holders in self.offices.items():
+            self._patterns[f"the {office}"] = re.compile(rf"\b(?:{'|'.join(map(re.escape, sorted(holders)))})\b")
+
+    def office_in(self, text: str) -> str | None:
+        """"the prime minister" (as a name `pattern` knows) when `text` asks about an office the briefing fills."""
+        lowered = " ".join(text.lower().split())
+        found = [o for o in self.offices if re.search(rf"(?:^|\bthe ){re.escape(o)}\b", lowered)]
+        return f"the {max(found, key=len)}" if found else None
 
     def pattern(self, name: str) -> re.Pattern[str]:
         """A pattern that finds `name` under its variants: surname alone, a country's short forms, a demonym."""
@@ -198,9 +223,14 @@ class Timelines:
 
     # ---------------------------------------------------------------------------------------------------- filters
 
+    def _names(self, q: Question) -> tuple[str, ...]:
+        """The question's names, and an office it names in lower case ("the prime minister")."""
+        office = self.chronology.office_in(q.subject or q.text)
+        return q.topic_names + ((office,) if office else ())
+
     def _about(self, q: Question, entries: list[Passage], words_too: bool = True) -> list[Passage]:
         """The entries that carry the question's names and (with `words_too`) its other topic words."""
-        entries = self.chronology.naming(q.topic_names, entries)
+        entries = self.chronology.naming(self._names(q), entries)
         if not words_too:
             return entries
         skip = salient_terms(" ".join(q.topic_names))
@@ -280,10 +310,13 @@ class Timelines:
         """Every entry about the subject, across the whole chronology (and the period, if one is named)."""
         entries = self._about(q, self.chronology.within(q.period), words_too=False)
         entries = self._acting(q, entries)
-        if q.subject and not q.topic_names:  # "Which entries concern trade?": the subject's words, all of them
+        if q.subject and not self._names(q):  # "Which entries concern trade?": the subject's words, all of them
             words = salient_terms(q.subject)
             entries = [p for p in entries if words <= terms(p.text)]
         subject = q.subject or " and ".join(q.topic_names)
+        office = self.chronology.office_in(q.subject or q.text)
+        if office and not q.topic_names:  # say who the briefing says holds it
+            subject = f"{office} ({', '.join(sorted(self.chronology.offices[office.removeprefix('the ')]))})"
         where = _for(q.period) if q.period else ""
         about = f" name{'s' if len(entries) == 1 else ''} {subject}" if subject else ""
         if not entries:

@@ -137,3 +137,10 @@ def test_question_analysis_reads_the_new_kinds() -> None:
     q = analyze("When did Kamikawa first meet Blinken in person?")
     assert q.ordinal == "first" and q.topic_names == ("Kamikawa", "Blinken")
     assert analyze("What has happened since Dec. 19?").timeline
+
+
+def test_an_office_in_lower_case_names_whoever_the_briefing_says_holds_it(assistant: Assistant) -> None:
+    answer = assistant.answer("Which entries involve the prime minister in December?")
+    assert answer.kind == "timeline" and answer.items
+    assert "the prime minister (Kishida)" in answer.text
+    assert all("Kishida" in item.text for item in answer.items)
