@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from rag.anchors import Anchor, anchored_period
-from rag.dates import DateRange
+from rag.dates import DateRange, format_range
 from rag.index import Index
 from rag.question import Question, salient_terms, terms, topic_names
 from rag.retrieve import TIMELINE_LIMIT, Filters, Retriever
@@ -68,6 +68,8 @@ _OFFICE = re.compile(
     r"((?:[A-Z][a-z]+\s+(?:(?:of|for)\s+)?){0,3}(?:Minister|Secretary|President|Ambassador|Governor|"
     r"Premier|Chancellor|Adviser|Advisor)(?:\s+(?:of|for)\s+(?:[A-Z][a-z]+\s+){1,3}?)?)\s+$"
 )
+#: "between <event or date> and <event or date>", to the end of the question.
+_BETWEEN_ENDS = re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s*\??\s*$", re.I)
 _CHRONOLOGY_WORDS = re.compile(r"\b(?:entry|entries|event|events|chronology|meeting|meetings)\b", re.I)
 
 
@@ -207,6 +209,10 @@ class Timelines:
         self.abstain = abstain
 
     def answer(self, q: Question, passages: list[Passage], notes: list[str]) -> Answer | None:
+        if q.timeline and _BETWEEN_ENDS.search(q.text):
+            between = self._between(q, passages, notes)
+            if between is not None:
+                return between
         if q.anchor is not None and q.period is None:
             anchored = self._anchored(q, q.anchor, passages, notes)
             if anchored is not None:
@@ -350,30 +356,80 @@ class Timelines:
         return Answer(q.asked, text, tuple(citations), tuple(same + passages), False, 0.9, q.read_as(),
                       tuple(notes), features={"ordinal": 1.0}, kind="extract", analysis=q, short_answer=short)
 
-    def _anchored(self, q: Question, anchor: Anchor, passages: list[Passage], notes: list[str]) -> Answer | None:
-        """Date the event by retrieval among the entries, then answer for the period measured from it."""
-        found = self.retriever.retrieve(anchor.event, k=ANCHOR_CANDIDATES, filters=Filters(kinds=("chronology",)))
+    def _locate(self, event: str) -> tuple[Passage | None, Passage | None]:
+        """The chronology entry an event phrase names, found by retrieval, and a rival entry on another date
+        when the two score within ANCHOR_TIE of each other (the event is then ambiguous)."""
+        found = self.retriever.retrieve(event, k=ANCHOR_CANDIDATES, filters=Filters(kinds=("chronology",)))
         # A candidate must carry most of the event's own names (or, without names, one of its words).
-        event_names = topic_names(anchor.event)
-        key = salient_terms(anchor.event)
-        patterns = [self.chronology.pattern(n) for n in event_names]
+        patterns = [self.chronology.pattern(n) for n in topic_names(event)]
+        key = salient_terms(event)
         candidates = [p for p in found if (2 * sum(bool(r.search(p.text)) for r in patterns) >= len(patterns)
                                            if patterns else key & terms(p.text))]
         if not candidates:
+            return None, None
+        best = candidates[0]
+        rival = next((p for p in candidates[1:] if (p.date_start, p.date_end) != (best.date_start, best.date_end)),
+                     None)
+        return best, rival if rival is not None and rival.score >= (1 - ANCHOR_TIE) * best.score else None
+
+    def _ambiguous(self, q: Question, event: str, best: Passage, rival: Passage, passages: list[Passage],
+                   notes: list[str]) -> Answer:
+        citations, _, _ = _cite([best, rival])
+        text = (f"‘{event}’ could be either of two entries: {best.text} [1] or {rival.text} [2]. "
+                "Ask again with the event's date or more of its words.")
+        return Answer(q.asked, text, tuple(citations), tuple([best, rival, *passages]), True, 0.0, q.read_as(),
+                      tuple(notes), features={"ambiguous_anchor": 1.0}, kind="abstain", analysis=q)
+
+    def _between(self, q: Question, passages: list[Passage], notes: list[str]) -> Answer | None:
+        """"Between <event or date> and <event or date>": the days strictly between the two, each end dated."""
+        m = _BETWEEN_ENDS.search(q.text)
+        if m is None:
+            return None
+        ends: list[tuple[date, date, Passage | None, str]] = []
+        for side in (m["a"], m["b"]):
+            day = self.index.dates.interpret(f"on {side}")
+            if day is not None:
+                ends.append((day.start, day.end, None, day.phrase.removeprefix("on ")))
+                continue
+            best, rival = self._locate(side)
+            if best is None:
+                return self.abstain(q, passages, notes, f"The briefing's chronology has no entry that matches "
+                                                        f"‘{side}’, so the period cannot be dated.")
+            if rival is not None:
+                return self._ambiguous(q, side, best, rival, passages, notes)
+            wording = re.sub(r"^[^:]*:\s*", "", best.text).rstrip(".")
+            ends.append((_day(best.date_start, ""), _day(best.date_end or best.date_start, ""), best, wording))
+        (_, a_end, a_entry, _), (b_start, _, b_entry, _) = ends
+        if not any(entry is not None for _, _, entry, _ in ends):
+            return None  # two dates: the date interpreter's own "between" reading stands
+        start, end = a_end + timedelta(days=1), b_start - timedelta(days=1)
+        lead = [e for e in (a_entry, b_entry) if e is not None]
+        refs = iter(range(1, len(lead) + 1))
+        said = [f"‘{w}’ ({format_range(s.isoformat(), e.isoformat())})" + (f" [{next(refs)}]" if entry else "")
+                for s, e, entry, w in ends]
+        notes = [*notes, f"Read as: the days between {said[0]} and {said[1]}"]
+        if start > end:
+            return self.abstain(q, passages, notes, f"{notes[-1]}: no day lies between them.")
+        period = DateRange(start, end, m.group(0), "between")
+        # The two ends' own names say when, not what: the entries between need not name them.
+        q = replace(q, period=period, subject="", topic_names=tuple(n for n in q.topic_names if n not in m.group(0)))
+        entries = [p for p in self._about(q, self.chronology.within(period)) if p not in lead][:TIMELINE_LIMIT]
+        if not entries:
+            return self._empty(q, passages, notes, period, lead=lead, matching=bool(self.chronology.within(period)))
+        head = f"{_entries(len(entries))} in the chronology for {period.span()}"
+        return self._list(q, entries, head, passages, notes, lead=lead)
+
+    def _anchored(self, q: Question, anchor: Anchor, passages: list[Passage], notes: list[str]) -> Answer | None:
+        """Date the event by retrieval among the entries, then answer for the period measured from it."""
+        best, rival = self._locate(anchor.event)
+        if best is None:
             if not q.timeline:  # "since World War II" in a question about the article: not a chronology question
                 return None
             return self.abstain(q, passages, notes,
                                 f"The briefing's chronology has no entry that matches ‘{anchor.event}’, so the "
                                 f"period {anchor.phrase} cannot be dated.")
-        best = candidates[0]
-        rival = next((p for p in candidates[1:] if (p.date_start, p.date_end) != (best.date_start, best.date_end)),
-                     None)
-        if rival is not None and rival.score >= (1 - ANCHOR_TIE) * best.score:
-            citations, _, _ = _cite([best, rival])
-            text = (f"‘{anchor.event}’ could be either of two entries: {best.text} [1] or {rival.text} [2]. "
-                    "Ask again with the event's date or more of its words.")
-            return Answer(q.asked, text, tuple(citations), tuple([best, rival, *passages]), True, 0.0, q.read_as(),
-                          tuple(notes), features={"ambiguous_anchor": 1.0}, kind="abstain", analysis=q)
+        if rival is not None:
+            return self._ambiguous(q, anchor.event, best, rival, passages, notes)
         wording = re.sub(r"^[^:]*:\s*", "", best.text).rstrip(".")
         named = Anchor(anchor.relation, anchor.offset_days, wording, anchor.phrase.replace(anchor.event, wording))
         dates = self.index.dates

@@ -144,3 +144,11 @@ def test_an_office_in_lower_case_names_whoever_the_briefing_says_holds_it(assist
     assert answer.kind == "timeline" and answer.items
     assert "the prime minister (Kishida)" in answer.text
     assert all("Kishida" in item.text for item in answer.items)
+
+
+def test_between_two_events_lists_the_days_strictly_between_and_cites_both_ends(assistant: Assistant) -> None:
+    answer = assistant.answer("What happened between the Osprey crash and the Extended Deterrence Dialogue?")
+    assert answer.kind == "timeline"
+    assert [c.passage.date_start for c in answer.citations[:2]] == ["2023-11-29", "2023-12-05"]
+    assert answer.analysis is not None and "Read as: the days between" in answer.text
+    assert [i.label for i in answer.items] == ["Nov. 30, 2023"]
