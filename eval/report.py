@@ -188,7 +188,7 @@ def render(result: dict[str, Any], chart: str | None = "retrievers.png") -> str:
         flips = [name for name, (lo, hi) in cv.get("weight_spread", {}).items() if lo < 0 < hi]
         if flips:
             out += [f"Finding: the weight of {', '.join(flips)} changes sign from fold to fold, so the model cannot "
-                    "rely on it; it stays in the fit with a weight near zero rather than being tuned by hand.", ""]
+                    "rely on its sign; it is left to the fit rather than tuned by hand.", ""]
         out += _table(["fold", "questions", "threshold", "answered answerable", "abstained unanswerable"],
                       [[r["fold"], r["questions"], r["threshold"], r["answered_answerable"],
                         r["abstained_unanswerable"]] for r in cv.get("folds", [])])
