@@ -66,7 +66,8 @@ def test_add_ask_filter_read_export_remove(library: Assistant, other: Path) -> N
     cited = html.escape(source[citation["highlight_start"] : citation["highlight_end"]])
     assert f'<mark id="reader-mark">{cited}</mark>' in reader
     assert all(part in reader for part in ("Undersea Cables", "Lantern Accord", "Jan. 5, 2024", "Arctic"))
-    assert 'data-hs="' in history[-1]["content"] and 'class="open-source"' in history[-1]["content"]
+    link = f'href="#open:{request.replace("|", ":")}"'
+    assert link in history[-1]["content"] and 'class="open-source"' in history[-1]["content"]
 
     # a chronology entry shows its date in the reader's head
     _, _, _, _, turns2 = _last(service, "What happened on Jan. 9, 2024?", docs=["nordic"])

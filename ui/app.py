@@ -42,6 +42,9 @@ CONCURRENCY = 16
 STREAM_DELAY = 0.025
 
 
+#: Largest upload Gradio accepts: just over the briefing limit (rag.parse.MAX_BYTES, 20 MiB), so that a larger
+#: briefing gets the same message as on the command line.
+MAX_UPLOAD = "21mb"
 #: Gradio's progress tracker, injected into the add handler.
 PROGRESS = gr.Progress()
 #: Said when the page may not change the library (bound beyond loopback without --auth).
@@ -380,7 +383,7 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860,
     """Start serving in the background (no share link, no SSR node server) and return the local URL."""
     demo.launch(server_name=host, server_port=port, share=False, auth=auth, prevent_thread_lock=True,
                 quiet=quiet, inbrowser=False, ssr_mode=False, pwa=False, mcp_server=False,
-                enable_monitoring=False, show_error=False, max_file_size="1mb", theme=theme(), css=CSS, head=HEAD)
+                enable_monitoring=False, show_error=False, max_file_size=MAX_UPLOAD, theme=theme(), css=CSS, head=HEAD)
     return demo.local_url or f"http://{host}:{port}/"
 
 

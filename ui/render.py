@@ -133,11 +133,14 @@ def render_sources(answer: Answer, turn: int) -> str:
 
 
 def _open_link(c: Citation) -> str:
-    """The link that opens the whole document in the reader, at the cited sentence (offsets, not text)."""
+    """The link that opens the whole document in the reader, at the cited sentence (offsets, not text).
+
+    The offsets travel in the link's fragment (`#open:DOC:START:END:HIGHLIGHT_START:HIGHLIGHT_END`): the chat's
+    sanitizer keeps `href` but drops `data-*` attributes.
+    """
     p = c.passage
-    return (f'<a class="open-source" href="#reader" data-doc="{html.escape(p.doc)}" data-start="{p.char_start}" '
-            f'data-end="{p.char_end}" data-hs="{c.highlight_start}" data-he="{c.highlight_end}">'
-            f'Open in {html.escape(p.title)}</a>')
+    where = ":".join([p.doc, *(str(n) for n in (p.char_start, p.char_end, c.highlight_start, c.highlight_end))])
+    return f'<a class="open-source" href="#open:{html.escape(where)}">Open in {html.escape(p.title)}</a>'
 
 
 def _render_timeline(answer: Answer, turn: int) -> str:

@@ -69,8 +69,7 @@ function openReader(link) {
   var box = document.querySelector("#reader-request textarea, #reader-request input");
   var go = document.querySelector("#reader-open");
   if (!link || !box || !go) { return; }
-  box.value = ["doc", "start", "end", "hs", "he"]
-    .map(function (k) { return link.getAttribute("data-" + k); }).join("|");
+  box.value = (link.getAttribute("href") || "").replace(/^#open:/, "").split(":").join("|");
   box.dispatchEvent(new Event("input", { bubbles: true }));
   setTimeout(function () { go.click(); }, 60);
 }
