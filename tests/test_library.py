@@ -254,3 +254,20 @@ def test_rag_index_add_killed_at_any_stage_leaves_a_library_that_answers(
     names = [p.name for p in index_dir.iterdir()]
     assert not [n for n in names if n.startswith((".tmp-", ".current-"))]
     assert len([n for n in names if n.startswith("build-")]) == 1
+
+
+@pytest.mark.slow
+def test_rebuilding_the_default_index_keeps_added_documents(index_dir: Path, other: Path, embedder: Embedder,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag import Settings, open_index
+
+    markdown = other.with_name("notes.md")
+    markdown.write_text("# Arctic Notes\n\n## Shipping\n\nThe Polar Code was revised in Tromsø last spring.\n",
+                        encoding="utf-8")
+    add_documents(index_dir, [other, markdown], embedder=embedder, progress=False)
+    monkeypatch.setenv("RAG_INDEX_DIR", str(index_dir))
+    index = open_index(None, Settings(max_tokens=120), embedder=embedder, progress=False)  # stale: rebuilt
+    assert index.manifest.settings["max_tokens"] == 120
+    assert [s.doc for s in index.manifest.sources][1:] == ["other", "notes"]
+    notes = [p for p in index.passages if p.doc == "notes"]
+    assert notes and notes[0].title == "Arctic Notes" and notes[0].section == "Shipping"  # parsed as Markdown

@@ -265,7 +265,8 @@ def render_header(library: Sequence[dict[str, Any]], default_doc: str) -> str:
         about = f"“{html.escape(library[0]['title'])}” ({html.escape(period(library[0]))})"
     else:
         about = f"{len(library)} briefings: " + ", ".join(f"“{html.escape(r['title'])}”" for r in library)
-    return (f"<h1>Briefing QA</h1><p>Ask about {about}. Every answer quotes the briefings and cites its passages; "
+    what = "briefing" if len(library) == 1 else "briefings"
+    return (f"<h1>Briefing QA</h1><p>Ask about {about}. Every answer quotes the {what} and cites its passages; "
             "click a [n] to see the source.</p>")
 
 
