@@ -114,6 +114,18 @@ def test_questions_meanwhile_are_answered_from_the_previous_library(
     assert "nordic" in service.doc_ids()
 
 
+def test_a_page_opened_before_an_edit_searches_the_library_as_it_is_now(library: Assistant, other: Path) -> None:
+    service = ChatService(library, stream_delay=0.0)
+    shown = service.doc_ids()  # what the other page's filter lists, all ticked
+    service.add(other)
+    history, *_ = list(service.respond(QUESTION, [], "", "", list(render.KINDS), "", shown, [], shown))[-1]
+    assert "Reykjavik" in history[-1]["content"]  # the document added since is searched too
+    ticked = [*shown, "nordic"]
+    service.remove("nordic")
+    history, *_ = list(service.respond(QUESTION, [], "", "", list(render.KINDS), "", ticked, [], ticked))[-1]
+    assert "answer error" not in history[-1]["content"]  # the document removed since is dropped quietly
+
+
 def test_edits_are_refused_when_not_allowed(library: Assistant, other: Path) -> None:
     service = ChatService(library, stream_delay=0.0, allow_edits=False)
     before = service.doc_ids()

@@ -126,8 +126,13 @@ class ChatService:
     def respond(
         self, message: str, history: list[dict[str, Any]], start: str, end: str, kinds: Sequence[str],
         previous: str, docs: Sequence[str] | None = None, turns: list[dict[str, Any]] | None = None,
+        shown: Sequence[str] | None = None,
     ) -> Iterator[tuple[list[dict[str, Any]], str, Any, str, list[dict[str, Any]]]]:
-        """Stream one chat turn: yields (history, message box, inspector rows, previous question, turns so far)."""
+        """Stream one chat turn: yields (history, message box, inspector rows, previous question, turns so far).
+
+        `docs` are the ticked documents out of those the page `shown`: a document added since (by another page)
+        is searched as well, one removed since is dropped.
+        """
         history = list(history or [])
         turns = list(turns or [])
         if not (message or "").strip():  # an empty message is ignored
@@ -136,7 +141,10 @@ class ChatService:
         turn = 1 + sum(m.get("role") == "assistant" for m in history)
         history.append({"role": "user", "content": render.render_user(message)})
         try:
-            filters = render.make_filters(start, end, kinds, docs, self.doc_ids() if docs is not None else None)
+            known = self.doc_ids()
+            if docs is not None and shown is not None:
+                docs = [d for d in docs if d in known] + [d for d in known if d not in shown]
+            filters = render.make_filters(start, end, kinds, docs, known if docs is not None else None)
             answer = self.answer(message, filters, previous)
         except (ValueError, RagError) as exc:  # a refused question, a damaged index: say so, keep the page alive
             history.append({"role": "assistant", "content": render.render_error(str(exc))})
@@ -244,13 +252,13 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] | None
     shown = list(examples) if examples is not None else examples_for(index, assistant)
     service.examples = shown
 
-    def library_view() -> tuple[str, str, Any, Any, Any]:
+    def library_view() -> tuple[str, str, Any, Any, Any, list[str]]:
         lib = service.index.library()
         choices = [(f"{r['title']} ({r['id']})" if r["title"] != r["id"] else r["id"], r["id"]) for r in lib]
         ids = [r["id"] for r in lib]
         return (render.render_header(lib, DEFAULT_CORPUS.stem), render.render_index_info(service.index.info())
                 + render.render_library(lib), gr.update(choices=choices, value=ids),
-                gr.update(choices=choices, value=None), gr.update(samples=[[q] for q in service.examples]))
+                gr.update(choices=choices, value=None), gr.update(samples=[[q] for q in service.examples]), ids)
 
     lib0 = index.library()
     choices0 = [(f"{r['title']} ({r['id']})" if r["title"] != r["id"] else r["id"], r["id"]) for r in lib0]
@@ -258,6 +266,8 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] | None
         header = gr.HTML(render.render_header(lib0, DEFAULT_CORPUS.stem), elem_id="title")
         previous = gr.State("")
         turns = gr.State([])
+        #: The documents this page's filter lists; one added by another page since is searched too.
+        shown_docs = gr.State([r["id"] for r in lib0])
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label="Conversation", show_label=False, elem_id="chat", height=580,
@@ -311,7 +321,7 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] | None
         api_out = gr.JSON(visible=False)
         api_add = gr.Button(visible=False)
 
-        chat_inputs = [message, chatbot, start, end, kinds, previous, docs, turns]
+        chat_inputs = [message, chatbot, start, end, kinds, previous, docs, turns, shown_docs]
         chat_outputs = [chatbot, message, inspector, previous, turns]
         chat = {"fn": service.respond, "inputs": chat_inputs, "outputs": chat_outputs, "api_visibility": "private",
                 "show_progress": "minimal"}
@@ -330,7 +340,7 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] | None
             None, js="() => { setTimeout(() => { const m = document.getElementById('reader-mark');"
                      " if (m) { m.scrollIntoView({block: 'center'}); } }, 150); }")
 
-        library_outputs = [header, info, docs, to_remove, example_list]
+        library_outputs = [header, info, docs, to_remove, example_list, shown_docs]
 
         def add_from_page(path: str | None, progress: gr.Progress = PROGRESS) -> tuple[Any, ...]:
             try:
