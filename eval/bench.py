@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from eval.bench_report import check_targets
+from eval.library_bench import LIBRARY_SIZE, library_times
 from eval.questions import load_questions
 from eval.scale import scale_sweep
 from rag import Assistant, Embedder, Index, Retriever, Settings, build_index, open_index
@@ -282,6 +283,9 @@ def run_bench(quick: bool = False, skip_1m: bool = False, progress: bool = True)
         questions = [q.question for q in load_questions()]
         _say(f"warm latency: {len(questions)} questions × {reps} rounds")
         result.update(warm_latency(index, embedder, settings, questions, reps, progress))
+        _say(f"library: add a briefing to {LIBRARY_SIZE}, warm answer over them")
+        dev = [q.question for q in load_questions() if q.split == "dev"]
+        result.update(library_times(Path(tmp), embedder, settings, dev, reps, 1 if quick else 2))
         _say("cold start")
         result.update(cold_start(index_dir, 2 if quick else 5))
         result.update(serving_rss(index_dir, reps))

@@ -12,6 +12,7 @@ import platform
 import sys
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,23 +49,31 @@ def _documents(paths: Sequence[Path]) -> list[Document]:
     return docs
 
 
-Previous = tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, Passage]]
-
-
-def _previous(index_dir: Path, settings: Settings) -> Previous:
-    """What the index being replaced can lend, when its model and format match: vectors by passage id and by
-    sentence text, and its passages by id (their entity spans need no second pass of spaCy)."""
+def _old_index(index_dir: Path, settings: Settings) -> Index | None:
+    """The index being replaced, when it loads with these settings (else None: everything is computed anew)."""
     try:
-        old = load_index(index_dir, settings, check_sources=False, verify=False)
-    except (RagError, OSError, KeyError, ValueError):  # no usable old index just means embedding everything
-        return {}, {}, {}
+        return load_index(index_dir, settings, check_sources=False, verify=False)
+    except (RagError, OSError, KeyError, ValueError):
+        return None
+
+
+def _previous_vectors(
+    index_dir: Path, settings: Settings, old: Index | None = None
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Vectors of the index being replaced (`old`, else the one in `index_dir`), by passage id and by sentence
+    text, when its model matches."""
+    if old is None:
+        try:
+            old = load_index(index_dir, settings, check_sources=False, verify=False)
+        except (RagError, OSError, KeyError, ValueError):  # no usable old index just means embedding everything
+            return {}, {}
     by_passage = {p.id: old.passage_vectors[i] for i, p in enumerate(old.passages)}
     by_sentence: dict[str, np.ndarray] = {}
     for i, p in enumerate(old.passages):
         source = old.sources[p.doc]
         for (a, b), vec in zip(p.sentences, old.sentence_vectors_of(i), strict=False):
             by_sentence[_sentence_key(source[a:b])] = vec
-    return by_passage, by_sentence, {p.id: p for p in old.passages}
+    return by_passage, by_sentence
 
 
 def _embed_missing(
@@ -105,7 +114,7 @@ def make_dense_index(vectors: np.ndarray, settings: Settings) -> tuple[Any, str]
 
 
 def _write_build(
-    tmp: Path, passages: list[Passage], docs: list[Document], passage_vectors: np.ndarray,
+    tmp: Path, passages: list[Passage], texts: dict[str, str], passage_vectors: np.ndarray,
     sentence_vectors: np.ndarray, dense: Any, bm25: Bm25,
 ) -> None:
     """Every file of a build but the manifest, into the fresh folder `tmp`."""
@@ -115,8 +124,8 @@ def _write_build(
         for p in passages:
             fh.write(json.dumps(p.to_record(), ensure_ascii=False) + "\n")
     (tmp / "sources").mkdir()
-    for doc in docs:
-        (tmp / "sources" / f"{doc.id}.txt").write_text(doc.source, encoding="utf-8", newline="")
+    for doc, text in texts.items():
+        (tmp / "sources" / f"{doc}.txt").write_text(text, encoding="utf-8", newline="")
     np.save(tmp / "passage_vectors.npy", passage_vectors)
     np.save(tmp / "sentence_vectors.npy", sentence_vectors)
     faiss.write_index(dense, str(tmp / "dense.faiss"))
@@ -124,13 +133,12 @@ def _write_build(
 
 
 def _sentences(
-    passages: list[Passage], passage_vectors: np.ndarray, docs: list[Document], by_sentence: dict[str, np.ndarray]
+    passages: list[Passage], passage_vectors: np.ndarray, sources: dict[str, str], by_sentence: dict[str, np.ndarray]
 ) -> tuple[list[str], list[str]]:
     """Every passage's sentences, as texts and content keys, in `sentence_vectors` order.
 
     A chronology entry is one sentence, the whole entry: its vector is the passage's, added to `by_sentence`.
     """
-    sources = {d.id: d.source for d in docs}
     texts, keys = [], []
     for p, vec in zip(passages, passage_vectors, strict=True):
         for a, b in p.sentences:
@@ -167,36 +175,77 @@ def build_index(
     index_dir = Path(index_dir)
     with build_lock(index_dir):
         clear_leftovers(index_dir)
-        by_passage, by_sentence, old_passages = _previous(index_dir, settings)
-        passages = annotate(passages, progress=progress, known=old_passages)
-        passage_vectors = _embed_missing(
-            embedder, [p.id for p in passages], [p.embed_text() for p in passages], by_passage, progress, "passages"
+        old = _old_index(index_dir, settings)
+        # Passages the old index already had keep their entity spans: spaCy runs only on new text.
+        known = {p.id: p for p in old.passages} if old is not None else None
+        passages = annotate(passages, progress=progress, known=known)
+        added_at = now()
+        contents = Contents(
+            sources=tuple(source_of(d, passages, added_at) for d in docs),
+            texts={d.id: d.source for d in docs},
+            passages=passages,
         )
-        sentence_texts, sentence_keys = _sentences(passages, passage_vectors, docs, by_sentence)
-        sentence_vectors = _embed_missing(embedder, sentence_keys, sentence_texts, by_sentence, progress, "sentences")
-        dense, dense_kind = make_dense_index(passage_vectors, settings)
-        bm25 = Bm25.build([p.text for p in passages])
-
-        name = new_build_name()
-        tmp = index_dir / f".tmp-{name}"
-        with writing(index_dir, tmp):
-            tmp.mkdir()
-            _write_build(tmp, passages, docs, passage_vectors, sentence_vectors, dense, bm25)
-            files = {str(f.relative_to(tmp)): sha256_file(f) for f in sorted(tmp.rglob("*")) if f.is_file()}
-        manifest = Manifest(
-            format_version=FORMAT_VERSION,
-            package_version=__version__,
-            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            python=platform.python_version(),
-            platform=platform.platform(),
-            settings=settings.index_settings(),
-            dimension=int(passage_vectors.shape[1]),
-            dense_index=dense_kind,
-            sources=tuple(Source(doc=d.id, title=d.title, path=d.path, sha256=d.sha256,
-                                 passages=sum(p.doc == d.id for p in passages)) for d in docs),
-            counts={"passages": len(passages), "sentences": len(sentence_keys)},
-            build_seconds=round(time.perf_counter() - started, 3),
-            files=files,
-        )
-        publish(index_dir, tmp, name, manifest)
+        write_index(contents, index_dir, settings, embedder, progress, old=old, started=started)
     return load_index(index_dir, settings, check_sources=False, verify=False)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def source_of(doc: Document, passages: list[Passage], added_at: str, tracked: bool = True) -> Source:
+    """The manifest's record of `doc`, whose passages are among `passages`."""
+    return Source(doc=doc.id, title=doc.title, path=doc.path, sha256=doc.sha256,
+                  passages=sum(p.doc == doc.id for p in passages), added_at=added_at, tracked=tracked)
+
+
+@dataclass(frozen=True)
+class Contents:
+    """What an index holds, before embedding: its documents' records and texts, and their passages."""
+
+    sources: tuple[Source, ...]
+    #: Each document's source text, by document id.
+    texts: dict[str, str]
+    passages: list[Passage]
+
+
+def write_index(
+    contents: Contents, index_dir: Path, settings: Settings, embedder: Embedder, progress: bool = True,
+    old: Index | None = None, started: float | None = None,
+) -> None:
+    """Embed what is new, write and publish `contents` as `index_dir`'s index. The caller holds the build lock.
+
+    Vectors come from `old` (else the index now in `index_dir`) for every passage and sentence it already had.
+    """
+    started = time.perf_counter() if started is None else started
+    passages = contents.passages
+    by_passage, by_sentence = _previous_vectors(index_dir, settings, old)
+    passage_vectors = _embed_missing(
+        embedder, [p.id for p in passages], [p.embed_text() for p in passages], by_passage, progress, "passages"
+    )
+    sentence_texts, sentence_keys = _sentences(passages, passage_vectors, contents.texts, by_sentence)
+    sentence_vectors = _embed_missing(embedder, sentence_keys, sentence_texts, by_sentence, progress, "sentences")
+    dense, dense_kind = make_dense_index(passage_vectors, settings)
+    bm25 = Bm25.build([p.text for p in passages])
+
+    name = new_build_name()
+    tmp = index_dir / f".tmp-{name}"
+    with writing(index_dir, tmp):
+        tmp.mkdir()
+        _write_build(tmp, passages, contents.texts, passage_vectors, sentence_vectors, dense, bm25)
+        files = {str(f.relative_to(tmp)): sha256_file(f) for f in sorted(tmp.rglob("*")) if f.is_file()}
+    manifest = Manifest(
+        format_version=FORMAT_VERSION,
+        package_version=__version__,
+        created_at=now(),
+        python=platform.python_version(),
+        platform=platform.platform(),
+        settings=settings.index_settings(),
+        dimension=int(passage_vectors.shape[1]),
+        dense_index=dense_kind,
+        sources=contents.sources,
+        counts={"passages": len(passages), "sentences": len(sentence_keys)},
+        build_seconds=round(time.perf_counter() - started, 3),
+        files=files,
+    )
+    publish(index_dir, tmp, name, manifest)

@@ -123,6 +123,90 @@ def index_build(files: tuple[Path, ...], index_dir: Path | None, max_tokens: int
                f"into {target} in {index.manifest.build_seconds:.1f} s.")
 
 
+def _library_dir(index_dir: Path | None, settings: Any) -> Path:
+    """The folder a library edit works on; the default index is built first if it is missing or stale."""
+    from rag import open_index
+    from rag.settings import default_index_dir
+
+    if index_dir is not None:
+        return index_dir
+    open_index(None, settings)
+    return default_index_dir()
+
+
+@index_group.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--id", "doc_id", default=None, help="Document id (default: the file's name without its suffix); "
+              "a document with this id is replaced.")
+@click.option("--title", default=None, help="Title shown in citations (default: the Markdown title or file name).")
+@index_dir_option
+@click.option("--quiet", is_flag=True, help="No progress output.")
+def index_add(files: tuple[Path, ...], doc_id: str | None, title: str | None, index_dir: Path | None,
+              quiet: bool) -> None:
+    """Add briefing FILES (.txt or .md) to the library, or replace documents with the same id.
+
+    Only text the index has not seen is embedded; the update is published atomically.
+    """
+    from rag import Settings
+    from rag.library import add_documents, doc_id_for
+
+    settings = Settings.from_env()
+    target = _library_dir(index_dir, settings)
+    index = add_documents(target, list(files), doc_id=doc_id, title=title, settings=settings, progress=not quiet)
+    added = {doc_id} if doc_id else {doc_id_for(f) for f in files}
+    rows = [row for row in index.library() if row["id"] in added]
+    for row in rows:
+        click.echo(f"Added {row['id']} ({row['title']}): {row['passages']} passages, {_period(row)}.")
+    click.echo(f"The library in {target} holds {len(index.manifest.sources)} document(s), {len(index)} passages "
+               f"({index.manifest.build_seconds:.1f} s).")
+
+
+@index_group.command("remove")
+@click.argument("doc_ids", nargs=-1, required=True)
+@index_dir_option
+def index_remove(doc_ids: tuple[str, ...], index_dir: Path | None) -> None:
+    """Remove documents (by id, see `rag info`) from the library."""
+    from rag import Settings
+    from rag.library import remove_documents
+
+    settings = Settings.from_env()
+    target = _library_dir(index_dir, settings)
+    index = remove_documents(target, doc_ids, settings=settings, progress=False)
+    click.echo(f"Removed {', '.join(doc_ids)}; the library in {target} holds {len(index.manifest.sources)} "
+               f"document(s), {len(index)} passages.")
+
+
+def _period(row: dict[str, Any]) -> str:
+    from rag.dates import format_range
+
+    if not row.get("start"):
+        return "no dated entries"
+    return format_range(row["start"], row["end"] or row["start"])
+
+
+def _where(p: Any) -> str:
+    """A citation's place: the document's title, then the date of a chronology entry or the article's section."""
+    return f"{p.title}, {p.label()}" if p.kind == "chronology" else f"{p.title}, § {p.section}"
+
+
+doc_option = click.option("--doc", "docs", multiple=True, metavar="DOC_ID",
+                          help="Search only this document (repeatable; ids as `rag info` lists them).")
+
+
+def _filters(index: Any, docs: tuple[str, ...]) -> Any:
+    from rag import Filters
+    from rag.errors import DocumentError
+
+    if not docs:
+        return None
+    known = [s.doc for s in index.manifest.sources]
+    unknown = [d for d in docs if d not in known]
+    if unknown:
+        raise DocumentError(f"No document {', '.join(map(repr, unknown))} in the library; "
+                            f"choose from {', '.join(known)} (`rag info`).")
+    return Filters(docs=tuple(dict.fromkeys(docs)))
+
+
 def _print_answer(answer: Any, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
@@ -137,8 +221,7 @@ def _print_answer(answer: Any, as_json: bool) -> None:
         click.secho("Sources" if not answer.abstained else "Closest passages", bold=True)
         for c in answer.citations:
             p = c.passage
-            where = f"{p.doc}, {p.label()}" if p.kind == "chronology" else f"{p.doc}, § {p.section}"
-            click.echo(f" [{c.n}] {where}  (chars {c.highlight_start}–{c.highlight_end})")
+            click.echo(f" [{c.n}] {_where(p)}  (chars {c.highlight_start}–{c.highlight_end})")
             if p.kind == "article" or answer.abstained:
                 sentence = p.text[c.highlight_start - p.char_start : c.highlight_end - p.char_start]
                 click.echo(f"     “{sentence}”")
@@ -149,16 +232,18 @@ def _print_answer(answer: Any, as_json: bool) -> None:
 @click.argument("question", required=False)
 @k_option
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@doc_option
 @index_dir_option
-def ask(question: str | None, k: int | None, as_json: bool, index_dir: Path | None) -> None:
+def ask(question: str | None, k: int | None, as_json: bool, docs: tuple[str, ...], index_dir: Path | None) -> None:
     """Answer QUESTION with cited passages (no QUESTION: an interactive prompt)."""
     from rag import Assistant
     from rag.errors import InvalidQuestionError
 
     index, settings = _open(index_dir)
+    filters = _filters(index, docs)
     assistant = Assistant(index, settings=settings)
     if question is not None:
-        _print_answer(assistant.answer(question, k=k), as_json)
+        _print_answer(assistant.answer(question, k=k, filters=filters), as_json)
         return
     click.echo("Ask about the briefing (an empty line or Ctrl-D quits).")
     previous = None
@@ -170,7 +255,7 @@ def ask(question: str | None, k: int | None, as_json: bool, index_dir: Path | No
         if not line.strip():
             break
         try:
-            _print_answer(assistant.answer(line, k=k, previous=previous), as_json)
+            _print_answer(assistant.answer(line, k=k, filters=filters, previous=previous), as_json)
             previous = line
         except InvalidQuestionError as exc:
             click.secho(str(exc), fg="red", err=True)
@@ -181,22 +266,23 @@ def ask(question: str | None, k: int | None, as_json: bool, index_dir: Path | No
 @click.argument("query")
 @k_option
 @click.option("--json", "as_json", is_flag=True, help="Print the passages as JSON.")
+@doc_option
 @index_dir_option
-def search(query: str, k: int | None, as_json: bool, index_dir: Path | None) -> None:
+def search(query: str, k: int | None, as_json: bool, docs: tuple[str, ...], index_dir: Path | None) -> None:
     """Ranked passages for QUERY, without composing an answer."""
     from rag import Retriever
     from rag.question import clean
 
     index, settings = _open(index_dir)
     text = clean(query, settings.max_question_chars)
-    passages = Retriever(index, settings=settings).retrieve(text, k)
+    passages = Retriever(index, settings=settings).retrieve(text, k, filters=_filters(index, docs))
     if as_json:
-        keys = ("id", "doc", "section", "kind", "date_start", "date_end", "text", "char_start", "char_end", "score",
-                "dense_rank", "bm25_rank")
+        keys = ("id", "doc", "title", "section", "kind", "date_start", "date_end", "text", "char_start", "char_end",
+                "score", "dense_rank", "bm25_rank")
         click.echo(json.dumps([{key: getattr(p, key) for key in keys} for p in passages], ensure_ascii=False, indent=2))
         return
     for rank, p in enumerate(passages, start=1):
-        click.secho(f"{rank:>2}. {p.label()}  score {p.score:.4f}  dense #{p.dense_rank or '-'}  "
+        click.secho(f"{rank:>2}. {_where(p)}  score {p.score:.4f}  dense #{p.dense_rank or '-'}  "
                     f"bm25 #{p.bm25_rank or '-'}  [{p.id}]", bold=True)
         click.echo(f"    {p.text[:300]}{'…' if len(p.text) > 300 else ''}")
 
@@ -205,12 +291,20 @@ def search(query: str, k: int | None, as_json: bool, index_dir: Path | None) -> 
 @index_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def info(index_dir: Path | None, as_json: bool) -> None:
-    """Index statistics: documents, passages, model, when it was built."""
+    """The library's documents (id, title, period, passages, added at), then index statistics."""
     index, _ = _open(index_dir)
     data = index.info()
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
+    library = data.pop("library")
+    rows = [("id", "title", "period", "passages", "added at")]
+    rows += [(r["id"], r["title"], _period(r), str(r["passages"]), str(r["added_at"]).replace("T", " "))
+             for r in library]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for n, row in enumerate(rows):
+        click.secho("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip(), bold=n == 0)
+    click.echo("")
     width = max(len(k) for k in data)
     for key, value in data.items():
         click.echo(f"{key:<{width}}  {', '.join(value) if isinstance(value, list) else value}")

@@ -64,12 +64,24 @@ class Index:
         """Raise `IndexMismatchError` unless questions embedded with `settings.model` fit this index's vectors."""
         check_model(self.index_dir, self.manifest, settings)
 
+    def library(self) -> list[dict[str, Any]]:
+        """One row per document: id, title, period covered by its chronology, passages, when it was added."""
+        rows = []
+        for s in self.manifest.sources:
+            starts = [p.date_start for p in self.passages if p.doc == s.doc and p.date_start]
+            ends = [p.date_end or p.date_start for p in self.passages if p.doc == s.doc and p.date_start]
+            rows.append({"id": s.doc, "title": s.title, "start": min(starts) if starts else None,
+                         "end": max(e for e in ends if e) if ends else None, "passages": s.passages,
+                         "added_at": s.added_at or self.manifest.created_at})
+        return rows
+
     def info(self) -> dict[str, Any]:
         """Statistics for `rag info` and the UI's index panel."""
         m = self.manifest
         return {
             "path": str(self.path),
             "documents": [s.doc for s in m.sources],
+            "library": self.library(),
             "passages": len(self.passages),
             "article_passages": sum(p.kind == "article" for p in self.passages),
             "chronology_passages": sum(p.kind == "chronology" for p in self.passages),

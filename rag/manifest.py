@@ -29,13 +29,19 @@ def sha256_file(path: Path) -> str:
 
 @dataclass(frozen=True)
 class Source:
-    """One indexed file: its document id, title, resolved path, sha256 and passage count."""
+    """One indexed file: its document id, title, resolved path, sha256, passage count and when it was added.
+
+    A `tracked` source is checked against its file when the index loads (a built index follows its files); a
+    document added to a library (`rag index add`) is not: the index holds its own copy.
+    """
 
     doc: str
     title: str
     path: str
     sha256: str
     passages: int
+    added_at: str = ""
+    tracked: bool = True
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ class Manifest:
 
 
 def rebuild_command(index_dir: Path, manifest: Manifest | None) -> str:
-    files = " ".join(s.path for s in (manifest.sources if manifest else ())) or "FILES…"
+    files = " ".join(s.path for s in (manifest.sources if manifest else ()) if s.tracked) or "FILES…"
     return f"rag index build --index-dir {index_dir} {files}"
 
 
@@ -134,6 +140,8 @@ def check_manifest(index_dir: Path, manifest: Manifest, settings: Settings, chec
         )
     if check_sources:
         for source in manifest.sources:
+            if not source.tracked:
+                continue
             path = Path(source.path)
             if path.is_file() and sha256_file(path) != source.sha256:
                 raise IndexMismatchError(f"{path} changed since {index_dir} was built; rebuild it: `{how}`.")

@@ -68,9 +68,13 @@ class Filters:
     start: date | None = None
     end: date | None = None
     kinds: tuple[Kind, ...] = ("article", "chronology")
+    #: Document ids to search; empty means every document of the library.
+    docs: tuple[str, ...] = ()
 
     def admits(self, p: Passage) -> bool:
         if p.kind not in self.kinds:
+            return False
+        if self.docs and p.doc not in self.docs:
             return False
         if p.kind == "chronology" and p.date_start and p.date_end:
             if self.start and date.fromisoformat(p.date_end) < self.start:
@@ -135,6 +139,8 @@ class Retriever:
             raise SettingsError(f"k of {k} is too small; ask for at least one passage (default {self.settings.k}).")
         passages = self.index.passages
         n = min(len(passages), max(CANDIDATES, 4 * k))
+        if filters is not None and filters.docs:  # the chosen documents' passages may all rank below the others'
+            n = len(passages)
         dense, lexical = self.dense(question, n), self.bm25(question, n)
         fused = fuse(dense, lexical, self.settings)
         dense_rank = {pos: r for r, pos in enumerate(dense[0].tolist(), start=1)}

@@ -92,6 +92,7 @@ class Citation:
             "n": self.n,
             "passage_id": p.id,
             "doc": p.doc,
+            "title": p.title,
             "section": p.section,
             "kind": p.kind,
             "date_start": p.date_start,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from rag.build import build_index
 from rag.embed import Embedder
-from rag.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
+from rag.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, RagError
 from rag.index import Index, load_index
+from rag.library import add_documents
+from rag.manifest import Source, read_manifest
 from rag.settings import DEFAULT_CORPUS, Settings, default_index_dir
 
 
@@ -21,7 +25,7 @@ def open_index(
     """Load an index; with no `index_dir`, the shipped briefing's, built or rebuilt as needed.
 
     An index named explicitly is only loaded: if it is missing, stale or damaged the error names the
-    command that rebuilds it.
+    command that rebuilds it. Rebuilding the default index keeps the documents added to it (`rag index add`).
     """
     settings = settings or Settings.from_env()
     if index_dir is not None:
@@ -33,4 +37,29 @@ def open_index(
         reason = "first use" if isinstance(exc, IndexNotFoundError) else str(exc).split(";")[0]
         if progress:
             print(f"Building the default index ({reason})…", file=sys.stderr)
-        return build_index([DEFAULT_CORPUS], target, settings, embedder=embedder, progress=progress)
+        with tempfile.TemporaryDirectory(prefix="rag-library-") as tmp:
+            added = _added_documents(target, Path(tmp))  # read before the rebuild replaces them
+            index = build_index([DEFAULT_CORPUS], target, settings, embedder=embedder, progress=progress)
+            for source, copy in added:
+                index = add_documents(target, [copy], doc_id=source.doc, title=source.title, settings=settings,
+                                      embedder=embedder, progress=progress)
+        return index
+
+
+def _added_documents(index_dir: Path, folder: Path) -> list[tuple[Source, Path]]:
+    """The documents added to a library (`rag index add`), copied out of its current build into `folder`, so
+    that rebuilding the default index keeps them; none when the build cannot be read."""
+    try:
+        build, manifest = read_manifest(index_dir)
+    except RagError:
+        return []
+    out = []
+    for source in manifest.sources:
+        stored = build / "sources" / f"{source.doc}.txt"
+        if source.tracked or not stored.is_file():
+            continue
+        copy = folder / source.doc / f"{source.doc}{Path(source.path).suffix or '.txt'}"  # the suffix says how to parse
+        copy.parent.mkdir()
+        shutil.copyfile(stored, copy)
+        out.append((source, copy))
+    return out

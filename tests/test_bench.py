@@ -93,3 +93,31 @@ def test_fresh_processes(briefing_index: Index) -> None:
     cold = bench.cold_start(briefing_index.path, reps=1)
     assert isinstance(cold["cold_ask_s"], float) and isinstance(cold["ask_imports_torch"], bool)
     assert bench.serving_rss(briefing_index.path, reps=1)["rss_mb_server"] > 0
+
+
+LIBRARY_KEYS = {"library_documents": 20, "library_passages": 1940, "library_build_s": 60.0, "library_add_s": 3.0,
+                "library_add_runs_s": [3.0], "library_add_embed_own_s": 2.0, "library_add_embed_runs_s": [2.0],
+                "library_add_overhead_s": 1.0, "library_add_texts": {"passages": 97, "sentences": 120},
+                "library_answer_p50_ms": 12.0, "library_encode_p50_ms": 10.0, "library_answer_over_encode": 1.2,
+                "library_answer_over_encode_per_round": [1.2]}
+
+
+def test_library_targets_and_report(tmp_path: Path) -> None:
+    result = {**_fake_result(), **LIBRARY_KEYS}
+    targets = {t["target"]: t for t in bench_report.check_targets(result)}
+    assert targets["add a briefing to 20: time beyond embedding its own text"]["met"] is True
+    assert targets["warm answer p50 ÷ encode p50, 21 briefings"]["met"] is True
+    result["targets"] = list(targets.values())
+    text = bench_report.write_markdown(result, tmp_path / "bench.md").read_text(encoding="utf-8")
+    assert "## A library of briefings" in text and "| add one briefing | 3.00 |" in text
+
+
+@pytest.mark.slow
+def test_library_times_keys(tmp_path: Path, embedder: Embedder, settings: Settings,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from eval import library_bench
+
+    monkeypatch.setattr(library_bench, "LIBRARY_SIZE", 2)
+    result = library_bench.library_times(tmp_path, embedder, settings, ["Who visited Oslo?"], reps=1, rounds=1)
+    assert LIBRARY_KEYS.keys() <= result.keys() and result["library_documents"] == 2
+    assert result["library_add_texts"]["passages"] > 60 and result["library_add_s"] > 0

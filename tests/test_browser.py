@@ -168,3 +168,83 @@ def test_follow_up_keeps_the_subject_and_screenshot(page) -> None:  # type: igno
     shot = page.screenshot(path=str(ARTIFACTS / "chat.png"), full_page=True)
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "screenshot.png").write_bytes(shot)
+
+
+# --------------------------------------------------------------------------- the library, in the browser
+
+NORDIC = """Undersea Cables
+The Lantern Accord on undersea cables was signed in Reykjavik by both delegations on a cold morning.
+
+Chronology
+Jan. 5, 2024: Iceland and Norway met in Bergen to discuss fisheries quotas.
+Jan. 9, 2024: Iceland's foreign minister visited Oslo for talks on Arctic shipping.
+"""
+
+
+@pytest.fixture
+def library_page(browser, briefing_index: Index, embedder, tmp_path: Path) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A page over a copy of the session's index, which the test edits."""
+    from rag.index import load_index
+
+    target = tmp_path / "idx"
+    shutil.copytree(briefing_index.index_dir, target, symlinks=True)
+    index = load_index(target)
+    demo = build_app(index, Assistant(index, embedder=embedder), stream_delay=0.0)
+    url = launch(demo, "127.0.0.1", free_port())
+    context = browser.new_context(viewport={"width": 1360, "height": 1100}, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(url)
+        page.wait_for_selector("#question textarea", timeout=TIMEOUT)
+        yield page
+    finally:
+        context.close()
+        demo.close(verbose=False)
+    assert not errors, f"console errors: {errors}"
+
+
+def test_add_ask_filter_open_source_export_remove(library_page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page = library_page
+    upload = tmp_path / "nordic.txt"
+    upload.write_text(NORDIC, encoding="utf-8")
+    page.locator("#upload input[type=file]").set_input_files(str(upload))
+    page.wait_for_timeout(800)
+    page.click("#add-doc")
+    page.wait_for_function("document.querySelector('#library-status').innerText.includes('searchable now')",
+                           timeout=120_000)
+    assert "2 briefings" in page.inner_text("#title") and "nordic" in page.inner_text("#index-info")
+
+    # the document filter: only the new briefing
+    page.locator("#docs").get_by_label("us-japan-sep-dec-2023").uncheck()
+    answer = ask(page, "Where was the Lantern Accord signed?")
+    assert "Reykjavik" in answer.inner_text() and "nordic" in answer.locator(".sources").inner_text()
+
+    # open the source: the whole document in the reader, scrolled to the highlighted sentence
+    answer.locator("a.open-source").first.click()
+    page.wait_for_selector("#reader #reader-mark", timeout=TIMEOUT)
+    reader = page.inner_text("#reader")
+    assert "Lantern Accord" in reader and "Arctic shipping" in reader
+    page.wait_for_timeout(400)
+    mark = page.locator("#reader-mark")
+    assert mark.is_visible() and mark.inner_text() in answer.locator(".sources mark").first.inner_text()
+
+    # export
+    with page.expect_download(timeout=TIMEOUT) as download:
+        page.click("#export")
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "Where was the Lantern Accord signed?" in text and "nordic" in text and "chars " in text
+
+    # remove, with a confirmation
+    page.locator("#remove-choice input").click()
+    page.get_by_role("option", name="nordic").click()
+    page.click("#remove-doc")
+    page.wait_for_selector("#remove-yes", timeout=TIMEOUT)
+    page.click("#remove-yes")
+    page.wait_for_function("document.querySelector('#library-status').innerText.includes('Removed')",
+                           timeout=120_000)
+    assert "nordic" not in page.inner_text("#index-info") and "nordic" not in page.inner_text("#docs")
+    answer = ask(page, "Where was the Lantern Accord signed?")
+    assert "Reykjavik" not in answer.inner_text()

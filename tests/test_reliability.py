@@ -67,7 +67,7 @@ elif stage == "before-swap":      # build-* renamed, new symlink made, `current`
 elif stage == "after-swap":       # published; old builds not yet removed
     when(rag.publish.shutil, "rmtree", lambda path, *a, **k: Path(path).name.startswith("build-"))
 elif stage == "holding-lock":     # hold the lock for a while, then finish normally
-    real = rag.build._previous
+    real = rag.build._old_index
 
     def slow(*args, **kwargs):
         Path(index_dir, "started").touch()
@@ -75,7 +75,7 @@ elif stage == "holding-lock":     # hold the lock for a while, then finish norma
         time.sleep(float(os.environ.get("HOLD_SECONDS", "6")))
         return real(*args, **kwargs)
 
-    rag.build._previous = slow
+    rag.build._old_index = slow
 build_index([source], index_dir, progress=False)
 print("finished", flush=True)
 """

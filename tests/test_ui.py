@@ -163,35 +163,35 @@ def _turn(service: ChatService, message: str, history: list, previous: str = "",
 def test_chat_streams_then_shows_sources_and_inspector(service: ChatService) -> None:
     steps = _turn(service, QUAD_NOV, [])
     assert len(steps) > 2 and "streaming" in steps[0][0][-1]["content"]
-    history, box, rows, previous = steps[-1]
+    history, box, rows, previous, turns = steps[-1]
     assert [m["role"] for m in history] == ["user", "assistant"] and box == ""
     assert 'href="#src-1-1"' in history[-1]["content"] and "<mark>" in history[-1]["content"]
-    assert rows and previous == QUAD_NOV
+    assert rows and previous == QUAD_NOV and [t["question"] for t in turns] == [QUAD_NOV]
 
 
 def test_follow_up_keeps_the_subject(service: ChatService) -> None:
-    history, _, _, previous = _turn(service, QUAD_NOV, [])[-1]
-    history, _, _, previous = _turn(service, "And in December?", history, previous)[-1]
+    history, _, _, previous, _ = _turn(service, QUAD_NOV, [])[-1]
+    history, _, _, previous, _ = _turn(service, "And in December?", history, previous)[-1]
     assert previous == "What did the Quad do in December?"
     assert "What did the Quad do in December?" in history[-1]["content"] and 'id="src-2-1"' in history[-1]["content"]
 
 
 @pytest.mark.parametrize("message", ["", "   \n "])
 def test_empty_message_is_ignored(service: ChatService, message: str) -> None:
-    [(history, _, _, previous)] = _turn(service, message, [{"role": "user", "content": "hi"}], "hi")
+    [(history, _, _, previous, _)] = _turn(service, message, [{"role": "user", "content": "hi"}], "hi")
     assert history == [{"role": "user", "content": "hi"}] and previous == "hi"
 
 
 def test_huge_paste_and_bad_filter_get_a_clear_message(service: ChatService) -> None:
-    [(history, _, _, previous)] = _turn(service, "x" * 100_000, [], "before")
+    [(history, _, _, previous, _)] = _turn(service, "x" * 100_000, [], "before")
     assert "answer error" in history[-1]["content"] and "limit is 2,000" in history[-1]["content"]
     assert previous == "before"
-    [(history, _, _, _)] = _turn(service, QUAD_NOV, [], start="tomorrow")
+    [(history, _, _, _, _)] = _turn(service, QUAD_NOV, [], start="tomorrow")
     assert "YYYY-MM-DD" in history[-1]["content"]
 
 
 def test_date_filter_reaches_the_assistant(service: ChatService) -> None:
-    history, _, rows, _ = _turn(service, "Which meetings took place?", [], start="2023-12-01", end="2023-12-31",
+    history, _, rows, _, _ = _turn(service, "Which meetings took place?", [], start="2023-12-01", end="2023-12-31",
                                 kinds=("chronology",))[-1]
     assert rows and all(r[2] == "chronology" for r in rows)
     dates = re.findall(r'<time datetime="([\d-]+)"', history[-1]["content"])

@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -19,7 +20,10 @@ from typing import Any
 import gradio as gr
 
 from rag import Answer, Assistant, Filters, Index, RagError, Settings, open_index
+from rag.library import doc_id_for
+from rag.settings import DEFAULT_CORPUS
 from ui import render
+from ui.net import is_loopback
 from ui.style import CSS, HEAD, MONO, SANS
 
 #: Questions the page offers; tests/test_ui.py checks the assistant answers each without abstaining.
@@ -38,24 +42,71 @@ CONCURRENCY = 16
 STREAM_DELAY = 0.025
 
 
-class ChatService:
-    """The page's verbs, independent of widgets: ask (for the API) and respond (for the chat)."""
+#: Largest upload Gradio accepts: just over the briefing limit (rag.parse.MAX_BYTES, 20 MiB), so that a larger
+#: briefing gets the same message as on the command line.
+MAX_UPLOAD = "21mb"
+#: Gradio's progress tracker, injected into the add handler.
+PROGRESS = gr.Progress()
+#: Said when the page may not change the library (bound beyond loopback without --auth).
+EDITS_REFUSED = ("Adding or removing briefings is allowed only when the page is served on loopback or with "
+                 "--auth USER:PASS; restart `rag serve` so.")
 
-    def __init__(self, assistant: Assistant, stream_delay: float = STREAM_DELAY) -> None:
+
+def examples_for(index: Index, assistant: Assistant, limit: int = 4) -> list[str]:
+    """Example questions that follow the loaded library, each checked to be answered.
+
+    The shipped briefing alone gets `EXAMPLES`; another library gets "What happened on …?" for dates of its
+    chronology (spread over it), kept only when answered without abstaining, or none.
+    """
+    if [s.doc for s in index.manifest.sources] == [DEFAULT_CORPUS.stem]:
+        return list(EXAMPLES)
+    from rag.dates import format_range
+
+    dates = sorted({p.date_start for p in index.passages if p.kind == "chronology" and p.date_start})
+    picks = [dates[i * len(dates) // limit] for i in range(limit)] if len(dates) > limit else dates
+    out = []
+    for day in dict.fromkeys(picks):
+        question = f"What happened on {format_range(day, day)}?"
+        if not assistant.answer(question).abstained:
+            out.append(question)
+    return out
+
+
+class ChatService:
+    """The page's verbs, independent of widgets: ask (for the API), respond (for the chat), and the library's
+    add, remove and read.
+
+    The shared `Index` and `Assistant` are swapped together, atomically, after an edit: questions asked while a
+    briefing is being added are answered from the previous library.
+    """
+
+    def __init__(self, assistant: Assistant, stream_delay: float = STREAM_DELAY, allow_edits: bool = True) -> None:
         self.assistant = assistant
         self.stream_delay = stream_delay
+        self.allow_edits = allow_edits
         # One tokenizer and one model serve every user. Hugging Face's fast tokenizers are not safe to call
         # from two threads at once ("Already borrowed"), and the answer is ~40 ms of CPU on two cores, so
         # answers run one at a time; streaming and network I/O stay concurrent.
         self.lock = threading.Lock()
+        #: The example questions the page offers for the current library (each checked to be answered).
+        self.examples: list[str] = list(EXAMPLES)
+        #: Serializes additions and removals of this page (the index's build lock serializes other processes).
+        self.edit_lock = threading.Lock()
+
+    @property
+    def index(self) -> Index:
+        return self.assistant.index
+
+    def doc_ids(self) -> list[str]:
+        return [s.doc for s in self.index.manifest.sources]
 
     def answer(self, question: str, filters: Filters | None = None, previous: str | None = None) -> Answer:
         with self.lock:
             return self.assistant.answer(question, filters=filters, previous=previous or None)
 
     def ask(self, question: str, start: str = "", end: str = "", kinds: list[str] | None = None,
-            previous: str = "") -> dict[str, Any]:
-        """Answer a question about the briefing; returns the JSON of `rag ask --json`.
+            previous: str = "", docs: list[str] | None = None) -> dict[str, Any]:
+        """Answer a question about the library; returns the JSON of `rag ask --json`.
 
         Args:
             question: The question, in English.
@@ -63,50 +114,160 @@ class ChatService:
             end: Latest date of chronology entries to consider (YYYY-MM-DD), or empty.
             kinds: Passage kinds to search: "article", "chronology" (default both).
             previous: The previous question, so that "And in December?" keeps its subject.
+            docs: Document ids to search (default every document of the library).
         """
         try:
-            filters = render.make_filters(start, end, list(render.KINDS) if kinds is None else kinds)
+            filters = render.make_filters(start, end, list(render.KINDS) if kinds is None else kinds,
+                                          docs or None, self.doc_ids() if docs else None)
             return self.answer(question, filters, previous).to_dict()
         except (ValueError, RagError) as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 
     def respond(
         self, message: str, history: list[dict[str, Any]], start: str, end: str, kinds: Sequence[str],
-        previous: str,
-    ) -> Iterator[tuple[list[dict[str, Any]], str, Any, str]]:
-        """Stream one chat turn: yields (history, message box, inspector rows, previous question)."""
+        previous: str, docs: Sequence[str] | None = None, turns: list[dict[str, Any]] | None = None,
+        shown: Sequence[str] | None = None,
+    ) -> Iterator[tuple[list[dict[str, Any]], str, Any, str, list[dict[str, Any]]]]:
+        """Stream one chat turn: yields (history, message box, inspector rows, previous question, turns so far).
+
+        `docs` are the ticked documents out of those the page `shown`: a document added since (by another page)
+        is searched as well, one removed since is dropped.
+        """
         history = list(history or [])
+        turns = list(turns or [])
         if not (message or "").strip():  # an empty message is ignored
-            yield history, "", gr.skip(), previous
+            yield history, "", gr.skip(), previous, turns
             return
         turn = 1 + sum(m.get("role") == "assistant" for m in history)
         history.append({"role": "user", "content": render.render_user(message)})
         try:
-            filters = render.make_filters(start, end, kinds)
+            known = self.doc_ids()
+            if docs is not None and shown is not None:
+                docs = [d for d in docs if d in known] + [d for d in known if d not in shown]
+            filters = render.make_filters(start, end, kinds, docs, known if docs is not None else None)
             answer = self.answer(message, filters, previous)
         except (ValueError, RagError) as exc:  # a refused question, a damaged index: say so, keep the page alive
             history.append({"role": "assistant", "content": render.render_error(str(exc))})
-            yield history, "", gr.skip(), previous
+            yield history, "", gr.skip(), previous, turns
             return
         history.append({"role": "assistant", "content": ""})
         if not answer.abstained:
             for partial in render.stream_steps(answer.text):
                 history[-1] = {"role": "assistant", "content": render.render_partial(partial)}
-                yield list(history), "", gr.skip(), previous
+                yield list(history), "", gr.skip(), previous, turns
                 time.sleep(self.stream_delay)
         history[-1] = {"role": "assistant", "content": render.render_answer(answer, turn, filters)}
-        yield history, "", render.inspector_rows(answer), render.resolved_question(answer)
+        turns.append(answer.to_dict())
+        yield history, "", render.inspector_rows(answer), render.resolved_question(answer), turns
+
+    def example(self, position: int | None) -> str:
+        """The example question at `position` of those the page shows."""
+        examples = self.examples
+        return examples[position] if position is not None and 0 <= position < len(examples) else ""
+
+    # ------------------------------------------------------------------ the library
+
+    def _check_edits(self) -> None:
+        if not self.allow_edits:
+            raise PermissionError(EDITS_REFUSED)
+
+    def _swap(self, index: Index) -> None:
+        old = self.assistant
+        assistant = Assistant(index, settings=old.settings, embedder=old.retriever.embedder)
+        with self.lock:  # no answer is running on either while they change places; the examples are checked on
+            examples = examples_for(index, assistant)  # the new one first (the model is one, shared)
+            self.assistant, self.examples = assistant, examples
+
+    def add(self, path: str | Path, doc_id: str | None = None) -> Index:
+        """Add (or replace) a briefing; the page answers from the previous library until it is published."""
+        from rag.library import add_documents
+
+        self._check_edits()
+        with self.edit_lock:
+            old = self.assistant
+            index = add_documents(self.index.index_dir, [path], doc_id=doc_id or None, settings=old.settings,
+                                  embedder=old.retriever.embedder, progress=False)
+            self._swap(index)
+        return index
+
+    def remove(self, doc_id: str) -> Index:
+        from rag.library import remove_documents
+
+        self._check_edits()
+        with self.edit_lock:
+            old = self.assistant
+            index = remove_documents(self.index.index_dir, [doc_id], settings=old.settings,
+                                     embedder=old.retriever.embedder, progress=False)
+            self._swap(index)
+        return index
+
+    def add_api(self, file: str | None, doc_id: str = "") -> dict[str, Any]:
+        """Add a briefing (.txt or .md) to the library; returns the library's documents."""
+        try:
+            if not file:
+                raise ValueError("No file given; upload a .txt or .md briefing.")
+            return {"documents": self.add(file, doc_id or None).library()}
+        except (ValueError, RagError, PermissionError) as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+
+    def remove_api(self, doc_id: str) -> dict[str, Any]:
+        """Remove a document (by id) from the library; returns the library's documents."""
+        try:
+            return {"documents": self.remove(doc_id).library()}
+        except (ValueError, RagError, PermissionError) as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+
+    def read(self, request: str) -> str:
+        """The reader panel for "doc|char_start|char_end|highlight_start|highlight_end" (a citation's offsets)."""
+        doc, *numbers = (request or "").split("|")
+        index = self.index
+        if doc not in index.sources:
+            return render.render_error(f"The document {doc!r} is no longer in the library.") if doc else ""
+        try:
+            start, end, hs, he = (int(n) for n in numbers)
+        except ValueError:
+            return render.render_error("That source link is damaged; ask the question again.")
+        passage = next((p for p in index.passages if p.doc == doc and p.char_start == start), None)
+        where = passage.label() if passage is not None else ""
+        title = passage.title if passage is not None else doc
+        return render.render_reader(title, where, index.source(doc), start, end, hs, he)
+
+    def export(self, turns: list[dict[str, Any]] | None) -> str | None:
+        """The conversation as a Markdown file (its path), or None before the first answer."""
+        if not turns:
+            return None
+        folder = Path(tempfile.mkdtemp(prefix="briefing-qa-"))
+        path = folder / "conversation.md"
+        path.write_text(render.export_markdown(turns), encoding="utf-8")
+        return str(path)
 
 
-def build_app(index: Index, assistant: Assistant, examples: Sequence[str] = EXAMPLES,
-              stream_delay: float = STREAM_DELAY) -> gr.Blocks:
-    """The chat page for `assistant` over `index` (not launched; see `launch`)."""
-    service = ChatService(assistant, stream_delay)
+def build_app(index: Index, assistant: Assistant, examples: Sequence[str] | None = None,
+              stream_delay: float = STREAM_DELAY, allow_edits: bool = True) -> gr.Blocks:
+    """The chat page for `assistant` over `index` (not launched; see `launch`).
+
+    `allow_edits` lets the page add and remove briefings (`serve` allows it on loopback or with auth).
+    """
+    service = ChatService(assistant, stream_delay, allow_edits)
+    shown = list(examples) if examples is not None else examples_for(index, assistant)
+    service.examples = shown
+
+    def library_view() -> tuple[str, str, Any, Any, Any, list[str]]:
+        lib = service.index.library()
+        choices = [(f"{r['title']} ({r['id']})" if r["title"] != r["id"] else r["id"], r["id"]) for r in lib]
+        ids = [r["id"] for r in lib]
+        return (render.render_header(lib, DEFAULT_CORPUS.stem), render.render_index_info(service.index.info())
+                + render.render_library(lib), gr.update(choices=choices, value=ids),
+                gr.update(choices=choices, value=None), gr.update(samples=[[q] for q in service.examples]), ids)
+
+    lib0 = index.library()
+    choices0 = [(f"{r['title']} ({r['id']})" if r["title"] != r["id"] else r["id"], r["id"]) for r in lib0]
     with gr.Blocks(title="Briefing QA", analytics_enabled=False) as demo:
-        gr.HTML("<h1>Briefing QA</h1><p>Ask about the US–Japan briefing (Sept.–Dec. 2023). "
-                "Every answer quotes the briefing and cites its passages; click a [n] to see the source.</p>",
-                elem_id="title")
+        header = gr.HTML(render.render_header(lib0, DEFAULT_CORPUS.stem), elem_id="title")
         previous = gr.State("")
+        turns = gr.State([])
+        #: The documents this page's filter lists; one added by another page since is searched too.
+        shown_docs = gr.State([r["id"] for r in lib0])
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label="Conversation", show_label=False, elem_id="chat", height=580,
@@ -117,8 +278,10 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] = EXAM
                     message = gr.Textbox(placeholder="e.g. What did the Quad do in November?", show_label=False,
                                          container=False, scale=6, elem_id="question", max_lines=4)
                     ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
-                example_list = gr.Examples(examples=[[q] for q in examples], inputs=[message],
-                                           label="Examples (click to ask)", examples_per_page=len(examples))
+                example_list = gr.Dataset(components=[message], samples=[[q] for q in shown],
+                                          label="Examples (click to ask)", samples_per_page=8, elem_id="examples",
+                                          type="index")
+                reader = gr.HTML("", elem_id="reader")
             with gr.Column(scale=1, min_width=260):
                 with gr.Accordion("Filters", open=True):
                     start = gr.Textbox(label="From (YYYY-MM-DD)", placeholder="any date, e.g. 2023-11-01",
@@ -127,27 +290,95 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] = EXAM
                                      elem_id="date-to")
                     kinds = gr.CheckboxGroup(choices=[("Articles", "article"), ("Chronology", "chronology")],
                                              value=list(render.KINDS), label="Search in", elem_id="kinds")
+                    docs = gr.CheckboxGroup(choices=choices0, value=[r["id"] for r in lib0], label="Documents",
+                                            elem_id="docs")
                     gr.Markdown("Dates restrict chronology entries; they apply to the next question.",
                                 elem_classes=["hint"])
                 with gr.Accordion("Index", open=True):
-                    gr.HTML(render.render_index_info(index.info()), elem_id="index-info")
+                    info = gr.HTML(render.render_index_info(index.info()) + render.render_library(lib0),
+                                   elem_id="index-info")
+                with gr.Accordion("Library", open=allow_edits, visible=allow_edits, elem_id="library"):
+                    upload = gr.File(label="Add a briefing (.txt or .md)", file_types=[".txt", ".md"],
+                                     file_count="single", type="filepath", elem_id="upload")
+                    add = gr.Button("Add a briefing", size="sm", elem_id="add-doc")
+                    status = gr.Markdown("", elem_id="library-status")
+                    to_remove = gr.Dropdown(choices=choices0, value=None, label="Remove a document",
+                                            elem_id="remove-choice")
+                    remove = gr.Button("Remove…", size="sm", variant="stop", elem_id="remove-doc")
+                    with gr.Row(visible=False, elem_id="remove-confirm") as confirm_row:
+                        confirm = gr.Button("Yes, remove it", size="sm", variant="stop", elem_id="remove-yes")
+                        cancel = gr.Button("Cancel", size="sm", elem_id="remove-no")
+                download = gr.DownloadButton("Download conversation", value=None, size="sm", elem_id="export")
                 clear = gr.Button("New conversation", variant="secondary", size="sm")
         with gr.Accordion("Why these sources? (retrieved passages, last answer)", open=False, elem_id="inspector"):
             inspector = gr.Dataframe(headers=render.INSPECTOR_HEADERS, interactive=False, wrap=True,
                                      column_widths=["5%", "55%", "10%", "8%", "8%", "8%", "6%"])
+        # hidden by CSS, not `visible=False`: the page's script fills them when a source link is clicked
+        reader_request = gr.Textbox(elem_id="reader-request", show_label=False, container=False)
+        reader_open = gr.Button("open", elem_id="reader-open")
+        api_file = gr.File(visible=False)
+        api_id = gr.Textbox(visible=False)
+        api_out = gr.JSON(visible=False)
+        api_add = gr.Button(visible=False)
 
-        chat_inputs = [message, chatbot, start, end, kinds, previous]
-        chat_outputs = [chatbot, message, inspector, previous]
+        chat_inputs = [message, chatbot, start, end, kinds, previous, docs, turns, shown_docs]
+        chat_outputs = [chatbot, message, inspector, previous, turns]
         chat = {"fn": service.respond, "inputs": chat_inputs, "outputs": chat_outputs, "api_visibility": "private",
                 "show_progress": "minimal"}
-        message.submit(**chat)
-        ask.click(**chat)
-        example_list.load_input_event.then(**chat)
-        reset = {"fn": lambda: ([], "", None, ""), "inputs": None,
-                 "outputs": [chatbot, message, inspector, previous], "api_visibility": "private"}
+        export = {"fn": service.export, "inputs": [turns], "outputs": [download], "api_visibility": "private"}
+        message.submit(**chat).then(**export)
+        ask.click(**chat).then(**export)
+        # by position in the service's own list: the shown samples change with the library
+        example_list.click(service.example, inputs=[example_list], outputs=[message],
+                           api_visibility="private").then(**chat).then(**export)
+        reset = {"fn": lambda: ([], "", None, "", [], None, ""), "inputs": None,
+                 "outputs": [chatbot, message, inspector, previous, turns, download, reader],
+                 "api_visibility": "private"}
         clear.click(**reset)
         chatbot.clear(**reset)  # the chat's own bin icon forgets the previous question too
+        reader_open.click(service.read, inputs=[reader_request], outputs=[reader], api_visibility="private").then(
+            None, js="() => { setTimeout(() => { const m = document.getElementById('reader-mark');"
+                     " if (m) { m.scrollIntoView({block: 'center'}); } }, 150); }")
+
+        library_outputs = [header, info, docs, to_remove, example_list, shown_docs]
+
+        def add_from_page(path: str | None, progress: gr.Progress = PROGRESS) -> tuple[Any, ...]:
+            try:
+                if not path:
+                    raise ValueError("Choose a .txt or .md file first.")
+                progress(0.1, desc="Reading, chunking and embedding the new text…")
+                index = service.add(path)
+                progress(1.0, desc="Published")
+                added = Path(path)
+                row = next((r for r in index.library() if r["id"] == doc_id_for(added)), None)
+                note = (f"Added **{row['title']}** ({row['passages']} passages); it is searchable now."
+                        if row else "Added.")
+            except (ValueError, RagError, PermissionError) as exc:
+                return (f"⚠️ {exc}", None, *(gr.skip() for _ in library_outputs))
+            return (note, None, *library_view())
+
+        add.click(add_from_page, inputs=[upload], outputs=[status, upload, *library_outputs],
+                  api_visibility="private", concurrency_limit=1)
+        remove.click(lambda doc: (gr.update(visible=bool(doc)), "" if doc else "Choose a document to remove."),
+                     inputs=[to_remove], outputs=[confirm_row, status], api_visibility="private")
+        cancel.click(lambda: gr.update(visible=False), outputs=[confirm_row], api_visibility="private")
+
+        def remove_from_page(doc: str | None) -> tuple[Any, ...]:
+            try:
+                if not doc:
+                    raise ValueError("Choose a document to remove.")
+                service.remove(doc)
+            except (ValueError, RagError, PermissionError) as exc:
+                return (f"⚠️ {exc}", gr.update(visible=False), *(gr.skip() for _ in library_outputs))
+            return (f"Removed **{doc}**.", gr.update(visible=False), *library_view())
+
+        confirm.click(remove_from_page, inputs=[to_remove], outputs=[status, confirm_row, *library_outputs],
+                      api_visibility="private", concurrency_limit=1)
+        demo.load(library_view, outputs=library_outputs, api_visibility="private")
         gr.api(service.ask, api_name="ask")
+        api_add.click(service.add_api, inputs=[api_file, api_id], outputs=[api_out], api_name="add_document",
+                      concurrency_limit=1)
+        gr.api(service.remove_api, api_name="remove_document")
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=128)
     return demo
 
@@ -162,7 +393,7 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860,
     """Start serving in the background (no share link, no SSR node server) and return the local URL."""
     demo.launch(server_name=host, server_port=port, share=False, auth=auth, prevent_thread_lock=True,
                 quiet=quiet, inbrowser=False, ssr_mode=False, pwa=False, mcp_server=False,
-                enable_monitoring=False, show_error=False, max_file_size="1mb", theme=theme(), css=CSS, head=HEAD)
+                enable_monitoring=False, show_error=False, max_file_size=MAX_UPLOAD, theme=theme(), css=CSS, head=HEAD)
     return demo.local_url or f"http://{host}:{port}/"
 
 
@@ -179,7 +410,7 @@ def serve(host: str = "127.0.0.1", port: int = 7860, index_dir: Path | None = No
     started = time.perf_counter()
     assistant.answer(EXAMPLES[0])  # loads the model now, so the first reader does not wait for it
     print(f"Model ready in {time.perf_counter() - started:.1f} s.", file=sys.stderr)
-    demo = build_app(index, assistant)
+    demo = build_app(index, assistant, allow_edits=is_loopback(host) or auth is not None)
     url = launch(demo, host, port, auth)
     print(f"Briefing QA is running at {url}  (Ctrl-C to stop)", flush=True)
     try:

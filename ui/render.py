@@ -38,8 +38,11 @@ def parse_date(text: str | None, what: str) -> date | None:
         raise ValueError(f"{what} date {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2023-11-01.") from None
 
 
-def make_filters(start: str | None, end: str | None, kinds: Sequence[str] | None) -> Filters:
+def make_filters(start: str | None, end: str | None, kinds: Sequence[str] | None,
+                 docs: Sequence[str] | None = None, known: Sequence[str] | None = None) -> Filters:
     """The page's filter widgets as rag `Filters`; raises `ValueError` with a fix-it message.
+
+    `docs` are the ticked documents out of the library's `known` ones; all of them (or None) restrict nothing.
 
     Example:
         >>> make_filters("2023-12-01", "", ["chronology"]).kinds
@@ -54,7 +57,16 @@ def make_filters(start: str | None, end: str | None, kinds: Sequence[str] | None
         raise ValueError(f"Unknown passage kind(s) {', '.join(unknown)}; choose from {', '.join(KINDS)}.")
     if not chosen:
         raise ValueError("No passage kind is ticked; tick Articles, Chronology or both.")
-    return Filters(start=first, end=last, kinds=chosen)  # type: ignore[arg-type]
+    chosen_docs: tuple[str, ...] = ()
+    if docs is not None and known is not None:
+        unknown_docs = sorted(set(docs) - set(known))
+        if unknown_docs:
+            raise ValueError(f"No document {', '.join(unknown_docs)} in the library; choose from {', '.join(known)}.")
+        if not docs:
+            raise ValueError("No document is ticked; tick at least one under Documents.")
+        if set(docs) != set(known):
+            chosen_docs = tuple(d for d in known if d in docs)
+    return Filters(start=first, end=last, kinds=chosen, docs=chosen_docs)  # type: ignore[arg-type]
 
 
 def resolved_question(answer: Answer) -> str:
@@ -77,9 +89,10 @@ def stream_steps(text: str, steps: int = 12) -> Iterator[str]:
 
 
 def _where(p: Passage) -> str:
+    title = f'<span class="src-title">{html.escape(p.title)}</span> · '
     if p.kind == "chronology" and p.date_start:
-        return f'<time datetime="{html.escape(p.date_start)}">{html.escape(p.label())}</time>'
-    return f'<span class="src-section">§ {html.escape(p.section or p.title)}</span>'
+        return f'{title}<time datetime="{html.escape(p.date_start)}">{html.escape(p.label())}</time>'
+    return f'{title}<span class="src-section">§ {html.escape(p.section or p.title)}</span>'
 
 
 def _link(n: int, turn: int) -> str:
@@ -111,12 +124,23 @@ def render_sources(answer: Answer, turn: int) -> str:
     items = "".join(
         f'<li id="src-{turn}-{c.n}" class="source"><div class="src-head"><span class="src-n">[{c.n}]</span> '
         f'{_where(c.passage)} <span class="src-kind">{html.escape(c.passage.kind)}</span></div>'
-        f'<div class="src-text">{highlighted(c)}</div></li>'
+        f'<div class="src-text">{highlighted(c)}</div>{_open_link(c)}</li>'
         for c in answer.citations
     )
     fold = "" if len(answer.citations) > OPEN_SOURCES else " open"
     return (f'<details class="sources"{fold}><summary>{title} ({len(answer.citations)})</summary>'
             f'<ol class="src-list">{items}</ol></details>')
+
+
+def _open_link(c: Citation) -> str:
+    """The link that opens the whole document in the reader, at the cited sentence (offsets, not text).
+
+    The offsets travel in the link's fragment (`#open:DOC:START:END:HIGHLIGHT_START:HIGHLIGHT_END`): the chat's
+    sanitizer keeps `href` but drops `data-*` attributes.
+    """
+    p = c.passage
+    where = ":".join([p.doc, *(str(n) for n in (p.char_start, p.char_end, c.highlight_start, c.highlight_end))])
+    return f'<a class="open-source" href="#open:{html.escape(where)}">Open in {html.escape(p.title)}</a>'
 
 
 def _render_timeline(answer: Answer, turn: int) -> str:
@@ -216,6 +240,69 @@ def inspector_rows(answer: Answer) -> list[list[Any]]:
                      p.bm25_rank if p.bm25_rank is not None else "–", round(p.score, 4),
                      f"[{cited[p.id]}]" if p.id in cited else ""])
     return rows
+
+
+def period(row: dict[str, Any]) -> str:
+    """The period a library row's chronology covers, as the journal writes dates."""
+    from rag.dates import format_range
+
+    return format_range(row["start"], row["end"] or row["start"]) if row.get("start") else "no dated entries"
+
+
+def render_library(library: Sequence[dict[str, Any]]) -> str:
+    """The documents of the library: title, id, period, passages, when added."""
+    items = "".join(
+        f'<li class="doc" data-doc="{html.escape(r["id"])}"><span class="doc-title">{html.escape(r["title"])}</span> '
+        f'<span class="doc-meta">{html.escape(r["id"])} · {html.escape(period(r))} · {r["passages"]} passages · '
+        f'added {html.escape(str(r["added_at"]).replace("T", " ")[:16])}</span></li>'
+        for r in library
+    )
+    return f'<ul class="library">{items}</ul>'
+
+
+def render_header(library: Sequence[dict[str, Any]], default_doc: str) -> str:
+    """The page's title and what it answers about: the shipped briefing, or the library's documents."""
+    if [r["id"] for r in library] == [default_doc]:
+        about = "the US–Japan briefing (Sept.–Dec. 2023)"
+    elif len(library) == 1:
+        about = f"“{html.escape(library[0]['title'])}” ({html.escape(period(library[0]))})"
+    else:
+        about = f"{len(library)} briefings: " + ", ".join(f"“{html.escape(r['title'])}”" for r in library)
+    what = "briefing" if len(library) == 1 else "briefings"
+    return (f"<h1>Briefing QA</h1><p>Ask about {about}. Every answer quotes the {what} and cites its passages; "
+            "click a [n] to see the source.</p>")
+
+
+def render_reader(title: str, where: str, source: str, start: int, end: int, hs: int, he: int) -> str:
+    """The whole document, escaped, with the cited passage marked and its sentence highlighted (by offsets)."""
+    n = len(source)
+    start, end = max(0, min(start, n)), max(0, min(end, n))
+    hs, he = max(start, min(hs, end)), max(start, min(max(he, hs), end))
+    parts = [html.escape(source[:start]), '<span class="reader-passage">', html.escape(source[start:hs]),
+             f'<mark id="reader-mark">{html.escape(source[hs:he])}</mark>', html.escape(source[he:end]), "</span>",
+             html.escape(source[end:])]
+    return (f'<div class="reader"><div class="reader-head"><strong>{html.escape(title)}</strong> · '
+            f'{html.escape(where)} · chars {hs}–{he}</div><div class="reader-text">{"".join(parts)}</div></div>')
+
+
+def export_markdown(turns: Sequence[dict[str, Any]]) -> str:
+    """The conversation as Markdown: each question and answer, its sources quoted with document, section or
+    date and char offsets (from the answers' JSON, `Answer.to_dict`)."""
+    from rag.dates import format_range
+
+    out = ["# Briefing QA conversation", ""]
+    for i, turn in enumerate(turns, start=1):
+        out += [f"## {i}. {turn['question']}", "", turn["answer"], ""]
+        if turn["citations"]:
+            out += ["Closest passages:" if turn["abstained"] else "Sources:", ""]
+        for c in turn["citations"]:
+            where = (format_range(c["date_start"], c["date_end"] or c["date_start"])
+                     if c["kind"] == "chronology" and c["date_start"] else f"§ {c['section']}")
+            quote = c["text"][c["highlight_start"] - c["char_start"] : c["highlight_end"] - c["char_start"]]
+            out += [f"- [{c['n']}] {c.get('title') or c['doc']} (`{c['doc']}`), {where}, chars "
+                    f"{c['char_start']}–{c['char_end']}, highlight {c['highlight_start']}–{c['highlight_end']}",
+                    "", *[f"  > {line}" for line in quote.splitlines() or [""]], ""]
+    return "\n".join(out).rstrip() + "\n"
 
 
 def render_index_info(info: dict[str, Any]) -> str:

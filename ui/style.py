@@ -42,6 +42,18 @@ CSS = """
 .answer .src-text { font-size: 0.9em; line-height: 1.45; }
 .answer mark { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; }
 .answer .meta { font-size: 0.75em; color: var(--body-text-color-subdued); margin-top: 0.3em; }
+#reader-request, #reader-open { display: none !important; }
+.answer a.open-source { font-size: 0.78em; text-decoration: none; color: var(--color-accent); }
+.answer .src-title { font-weight: 600; }
+#reader .reader { margin-top: 0.6em; border: 1px solid var(--border-color-primary); border-radius: 6px; }
+#reader .reader-head { font-size: 0.85em; padding: 0.4em 0.6em; border-bottom: 1px solid var(--border-color-primary); }
+#reader .reader-text { white-space: pre-wrap; max-height: 420px; overflow-y: auto; padding: 0.5em 0.7em;
+  font-size: 0.9em; line-height: 1.5; }
+#reader .reader-passage { background: rgba(99, 102, 241, 0.08); }
+#reader mark { background: #fde68a; color: inherit; }
+ul.library { list-style: none; padding-left: 0; font-size: 0.85em; margin: 0.4em 0 0 0; }
+ul.library li { margin-bottom: 0.3em; }
+ul.library .doc-meta { display: block; color: var(--body-text-color-subdued); font-size: 0.9em; }
 table.index-info { font-size: 0.85em; width: 100%; border-collapse: collapse; border: none !important; }
 table.index-info tr, table.index-info th, table.index-info td { border: none !important; background: none !important; }
 table.index-info th { text-align: left; padding: 2px 8px 2px 0; vertical-align: top; white-space: nowrap;
@@ -53,7 +65,22 @@ table.index-info td { padding: 2px 0; word-break: break-word; }
 #: navigates away), opening its folded panel first.
 HEAD = """
 <script>
+function openReader(link) {
+  var box = document.querySelector("#reader-request textarea, #reader-request input");
+  var go = document.querySelector("#reader-open");
+  if (!link || !box || !go) { return; }
+  box.value = (link.getAttribute("href") || "").replace(/^#open:/, "").split(":").join("|");
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+  setTimeout(function () { go.click(); }, 60);
+}
 document.addEventListener("click", function (event) {
+  var opener = event.target && event.target.closest ? event.target.closest("a.open-source") : null;
+  if (opener) {
+    event.preventDefault();
+    event.stopPropagation();
+    openReader(opener);
+    return;
+  }
   var link = event.target && event.target.closest ? event.target.closest("a.cite") : null;
   if (!link) { return; }
   var id = link.getAttribute("data-src") || (link.getAttribute("href") || "").slice(1);
@@ -64,6 +91,7 @@ document.addEventListener("click", function (event) {
   var box = target.closest("details");
   if (box) { box.open = true; }
   target.scrollIntoView({ behavior: "smooth", block: "center" });
+  openReader(target.querySelector("a.open-source"));
   target.classList.add("flash");
   setTimeout(function () { target.classList.remove("flash"); }, 1600);
 }, true);

@@ -1,0 +1,169 @@
+"""A library of briefings: add, replace and remove documents of a built index, atomically.
+
+Each edit rebuilds the index from what it already holds (its passages, their vectors, its copies of the
+sources) plus or minus documents, under the index's build lock, and publishes it like a build (`rag.publish`):
+killed midway, the previous library still loads and answers. Only passages and sentences the index has not
+seen are embedded; the documents kept are neither parsed nor chunked again.
+
+Example:
+    >>> index = add_documents("/tmp/briefing-index", ["other.txt"])  # doctest: +SKIP
+    >>> index = remove_documents("/tmp/briefing-index", ["other"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from rag.build import Contents, now, source_of, write_index
+from rag.chunk import chunk
+from rag.embed import Embedder
+from rag.entities import annotate
+from rag.errors import DocumentError, IndexNotFoundError
+from rag.index import Index, load_index
+from rag.parse import Document, parse
+from rag.publish import build_lock, clear_leftovers
+from rag.settings import Settings
+
+#: What a document id may be: it names a file in the index (`sources/ID.txt`) and a `--doc` filter.
+DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+#: Briefing files a library accepts.
+SUFFIXES = (".txt", ".md", ".markdown")
+
+
+def doc_id_for(path: Path) -> str:
+    """A document id from a file name: its stem, with anything but letters, digits, `.`, `_`, `-` as `-`.
+
+    Example:
+        >>> doc_id_for(Path("/tmp/US Japan (Q4).txt"))
+        'US-Japan-Q4'
+    """
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip("-._")[:80]
+    return slug or "document"
+
+
+def check_doc_id(doc_id: str) -> str:
+    if not DOC_ID.match(doc_id):
+        raise DocumentError(
+            f"{doc_id!r} is not a usable document id; use up to 80 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit (e.g. --id us-japan-2024q1)."
+        )
+    return doc_id
+
+
+def _load(index_dir: Path, settings: Settings) -> Index | None:
+    try:
+        return load_index(index_dir, settings, check_sources=False)
+    except IndexNotFoundError:
+        return None
+
+
+def read_documents(paths: Sequence[str | Path], doc_id: str | None = None, title: str | None = None) -> list[Document]:
+    """Parse the files to add, refusing (with `DocumentError`, before anything is written) what cannot be added."""
+    files = [Path(p) for p in paths]
+    if not files:
+        raise DocumentError("No files given; name at least one briefing (.txt or .md) to add.")
+    if (doc_id or title) and len(files) > 1:
+        raise DocumentError("--id and --title name one document; add the files one at a time.")
+    docs: list[Document] = []
+    for path in files:
+        if path.suffix.lower() not in SUFFIXES:
+            raise DocumentError(f"{path}: only .txt and .md briefings can be added (not {path.suffix or 'no suffix'}).")
+        doc = parse(path, check_doc_id(doc_id) if doc_id else doc_id_for(path))
+        docs.append(replace(doc, title=title.strip()) if title and title.strip() else doc)
+    seen: dict[str, Document] = {}
+    for doc in docs:
+        for other in seen.values():
+            if other.sha256 == doc.sha256:
+                raise DocumentError(f"{doc.path}: has the same content as {other.path}; add it once.")
+        if doc.id in seen:
+            raise DocumentError(f"{doc.path} and {seen[doc.id].path} would both be the document {doc.id!r}; "
+                                "rename one, or add them one at a time with --id.")
+        seen[doc.id] = doc
+    return docs
+
+
+def add_documents(
+    index_dir: str | Path,
+    paths: Sequence[str | Path],
+    doc_id: str | None = None,
+    title: str | None = None,
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+    progress: bool = True,
+) -> Index:
+    """Add briefings to the library in `index_dir` (a document with the same id is replaced); returns it loaded.
+
+    A file whose content (sha256) is already in the library is refused, and so is anything `rag.parse` refuses;
+    then nothing is written. Another edit or build of the same folder meanwhile gets `IndexBusyError`.
+    """
+    settings = settings or Settings()
+    embedder = embedder or Embedder(settings)
+    index_dir = Path(index_dir)
+    started = time.perf_counter()
+    docs = read_documents(paths, doc_id, title)
+    with build_lock(index_dir):
+        clear_leftovers(index_dir)
+        old = _load(index_dir, settings)
+        new_ids = {d.id for d in docs}
+        for doc in docs:
+            for source in old.manifest.sources if old else ():
+                if source.sha256 == doc.sha256:
+                    raise DocumentError(
+                        f"{doc.path}: the same text is already in the library as {source.doc!r} "
+                        f"({source.title}); nothing was changed."
+                    )
+        # passages are chunked and annotated per document, so a document's passages do not depend on the others
+        fresh = [p for doc in docs for p in annotate(chunk(doc, settings), progress=False)]
+        kept = [p for p in old.passages if p.doc not in new_ids] if old else []
+        kept_sources = [s for s in old.manifest.sources if s.doc not in new_ids] if old else []
+        added_at = now()
+        contents = Contents(
+            sources=(*kept_sources, *(source_of(d, fresh, added_at, tracked=False) for d in docs)),
+            texts={**{s.doc: old.sources[s.doc] for s in kept_sources}, **{d.id: d.source for d in docs}}
+            if old else {d.id: d.source for d in docs},
+            passages=kept + fresh,
+        )
+        write_index(contents, index_dir, settings, embedder, progress, old=old, started=started)
+    return load_index(index_dir, settings, check_sources=False, verify=False)
+
+
+def remove_documents(
+    index_dir: str | Path,
+    doc_ids: Iterable[str],
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+    progress: bool = True,
+) -> Index:
+    """Remove documents from the library in `index_dir`; returns it loaded. Nothing is embedded."""
+    settings = settings or Settings()
+    index_dir = Path(index_dir)
+    started = time.perf_counter()
+    gone = list(dict.fromkeys(doc_ids))
+    if not gone:
+        raise DocumentError("No document ids given; `rag info` lists them.")
+    with build_lock(index_dir):
+        clear_leftovers(index_dir)
+        old = _load(index_dir, settings)
+        if old is None:
+            raise IndexNotFoundError(f"No index at {index_dir}; there is nothing to remove.")
+        known = [s.doc for s in old.manifest.sources]
+        unknown = [d for d in gone if d not in known]
+        if unknown:
+            raise DocumentError(f"No document {', '.join(map(repr, unknown))} in the library; "
+                                f"it holds {', '.join(known)}.")
+        if set(known) <= set(gone):
+            raise DocumentError("That would leave the library empty; add another briefing first, "
+                                "or build a new index with `rag index build`.")
+        kept_sources = [s for s in old.manifest.sources if s.doc not in gone]
+        contents = Contents(
+            sources=tuple(kept_sources),
+            texts={s.doc: old.sources[s.doc] for s in kept_sources},
+            passages=[p for p in old.passages if p.doc not in gone],
+        )
+        write_index(contents, index_dir, settings, embedder or Embedder(settings), progress, old=old,
+                    started=started)
+    return load_index(index_dir, settings, check_sources=False, verify=False)
