@@ -51,7 +51,9 @@ _GROUP_ALIASES: dict[str, str] = {
 }
 # Verbs that say how people met, so "first meet" skips a phone call and "first talk" finds one.
 _ACTIONS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
-    (re.compile(r"\b(?:meet|met|meetings)\b", re.I), re.compile(r"\b(?:meet|meets|met)\b", re.I)),
+    # A meeting is also one an entry says was held: "hold a … meeting", "… Dialogue is held".
+    (re.compile(r"\b(?:meet|met|meetings)\b", re.I),
+     re.compile(r"\b(?:meet|meets|met|meeting|dialogue|talks|summit)\b", re.I)),
     (re.compile(r"\b(?:talk|talked|speak|spoke|call|called|phone|phoned|telephone)\b", re.I),
      re.compile(r"\b(?:speak|speaks|spoke|telephone|phone|call|talk)", re.I)),
 )
