@@ -18,7 +18,7 @@ from rag.answer_type import CANDIDATE_TYPES
 from rag.entities import name_key
 from rag.index import Index
 from rag.lexical import tokenize
-from rag.question import Question, terms
+from rag.question import Question, salient_terms, terms
 from rag.schema import Passage
 
 #: How a sentence's signals add up to its score; chosen on the dev questions (eval/README.md).
@@ -32,6 +32,11 @@ ROLE_WEIGHT = 1.0
 #: A date that stands on its own: a month name, a year or a day number.
 _ABSOLUTE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|\b(?:19|20)\d\d\b|\d",
                        re.IGNORECASE)
+_PLACE_OR_ORGANIZATION = frozenset({"place", "organization"})
+#: What a candidate of another name type (an "organization" for "where") costs against one of the asked type.
+MISTYPED_COST = 0.5
+#: What a candidate costs when its passage never mentions the question's predicate (see `Question.predicate`).
+PREDICATE_COST = 1.0
 #: A date candidate as fine as the question asks ("which year" → a year, "what date" → a day) gains this much.
 GRAIN_WEIGHT = 0.1
 _ZONE_START = re.compile(r"[,;:(]\s*(?:and\s+)?|\bwith\s+")
@@ -101,6 +106,9 @@ class Evidence:
         w = SENTENCE_WEIGHTS
         wanted = question.must
         types = CANDIDATE_TYPES.get(question.answer_type, frozenset())
+        # The small NER model confuses places and organizations (a capital tagged as an organization), so for a
+        # "where" or "which organization" question the other of the two stays a candidate, at a cost (MISTYPED_COST).
+        loose = bool(types & _PLACE_OR_ORGANIZATION)
         asked = {name_key(n) for n in question.names} | set(terms(question.text))
         for rank, p in enumerate(passages, start=1):
             pos = self.index.by_id[p.id]
@@ -119,7 +127,8 @@ class Evidence:
                 found = tuple(
                     (s, e, t)
                     for s, e, t in p.entities
-                    if a <= s and e <= b and t in types and not _given(source[s:e], asked)
+                    if a <= s and e <= b and (t in types or (loose and t in _PLACE_OR_ORGANIZATION))
+                    and not _given(source[s:e], asked)
                 )
                 score = (
                     w["sim"] * sim
@@ -127,7 +136,7 @@ class Evidence:
                     + w["window"] * window
                     + w["passage"] * (p.dense_score or 0.0)
                     + w["rank"] / rank
-                    + w["typed"] * bool(found)
+                    + w["typed"] * any(t in types for _, _, t in found)
                 )
                 out.append(Sentence(rank, p, a, b, sim, coverage, window, have, found, score))
         out.sort(key=lambda s: -s.score)
@@ -139,19 +148,26 @@ class Evidence:
         A candidate scores its sentence's score plus a bonus for standing near the question's words, so the
         name right after "his counterpart on Japan's National Security Council" beats one far away.
         """
+        types = CANDIDATE_TYPES.get(question.answer_type, frozenset())
         best: ShortAnswer | None = None
         for s in sentences[:depth]:
             if not s.candidates:
                 continue
             source = self.index.source(s.passage.doc)
             anchors = [m.start() for m in _WORD.finditer(source, s.start, s.end) if terms(m.group()) & question.must]
-            for a, b, _ in s.candidates:
+            # A candidate whose passage says what the question asks ("signed", "builds") beats one whose doesn't.
+            # (Only where the passage is about what the question names, too: "capacity building" elsewhere is not it.)
+            context = s.terms | terms(s.passage.embed_text())
+            named = salient_terms(" ".join(question.names))
+            says = not question.predicate or bool(question.predicate & context and (not named or named & context))
+            for a, b, kind in s.candidates:
                 if question.answer_type == "date" and not _ABSOLUTE.search(source[a:b]):
                     continue  # "two months later" dates nothing by itself
                 distance = min((abs(x - a) if x < a else abs(x - b) for x in anchors), default=None)
                 near = 0.0 if distance is None else PROXIMITY_WEIGHT * 0.5 ** (distance / PROXIMITY_CHARS)
                 score = (s.score + near + ROLE_WEIGHT * _title_match(question.role, source, s.start, a)
-                         + GRAIN_WEIGHT * _grain_fits(question, source[a:b]))
+                         + GRAIN_WEIGHT * _grain_fits(question, source[a:b])
+                         - MISTYPED_COST * (kind not in types) - PREDICATE_COST * (not says))
                 if best is None or score > best.score:
                     best = ShortAnswer(source[a:b], a, b, s, score)
         return best
