@@ -7,9 +7,9 @@ import re
 import pytest
 
 from rag import Assistant, Index
+from rag.chronology import Chronology
 from rag.question import analyze
 from rag.schema import Answer
-from rag.timeline import Chronology
 
 
 def check_citations(answer: Answer, index: Index) -> None:
