@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from killer import STAGES_BEFORE_SWAP, killer_script  # tests/killer.py
+from sample import OTHER, QUESTION  # tests/sample.py
 
 from rag import Assistant, Filters, Index, Retriever
 from rag.cli import main
@@ -25,15 +27,6 @@ from rag.index import load_index
 from rag.library import add_documents, doc_id_for, remove_documents
 from rag.settings import OFFLINE_ENV
 
-#: A briefing of our own: nothing in the shipped one mentions the accord, Reykjavik or fisheries quotas.
-OTHER = """Undersea Cables
-The Lantern Accord on undersea cables was signed in Reykjavik by both delegations on a cold morning.
-
-Chronology
-Jan. 5, 2024: Iceland and Norway met in Bergen to discuss fisheries quotas.
-Jan. 9, 2024: Iceland's foreign minister visited Oslo for talks on Arctic shipping.
-"""
-QUESTION = "Where was the Lantern Accord signed?"
 SHIPPED_QUESTION = "Where did the Quad Senior Cyber Group meet in December?"
 
 
@@ -190,44 +183,7 @@ def test_document_ids_from_file_names() -> None:
 
 # --------------------------------------------------------------------------- killed midway
 
-ADD_KILLER = r"""
-import os, signal, sys
-from pathlib import Path
-stage, index_dir, source = sys.argv[1:4]
-import numpy as np
-import rag.publish
-from rag.embed import Embedder
-from rag.library import add_documents
-
-
-def when(owner, name, test=lambda *a, **k: True):
-    real = getattr(owner, name)
-
-    def hook(*args, **kwargs):
-        if test(*args, **kwargs):
-            print("killed at", stage, flush=True)
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(*args, **kwargs)
-
-    setattr(owner, name, hook)
-
-
-if stage == "embedding":
-    when(Embedder, "encode")
-elif stage == "writing":
-    when(np, "save", lambda path, *a, **k: "sentence" in str(path))
-elif stage == "before-manifest":
-    when(rag.publish, "_fsync_tree")
-elif stage == "before-rename":
-    when(rag.publish.os, "rename")
-elif stage == "before-swap":
-    when(rag.publish.os, "replace", lambda src, dst, *a, **k: Path(dst).name == "current")
-elif stage == "after-swap":
-    when(rag.publish.shutil, "rmtree", lambda path, *a, **k: Path(path).name.startswith("build-"))
-add_documents(index_dir, [source], progress=False)
-print("finished", flush=True)
-"""
-STAGES_BEFORE_SWAP = ["embedding", "writing", "before-manifest", "before-rename", "before-swap"]
+ADD_KILLER = killer_script("from rag.library import add_documents\nadd_documents(index_dir, [source], progress=False)")
 
 
 @pytest.mark.slow

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from killer import STAGES_BEFORE_SWAP, killer_script  # tests/killer.py
 
 from rag import Assistant, Index, RagError, build_index
 from rag.embed import Embedder
@@ -31,42 +32,9 @@ QUESTION = "Where did the Quad Senior Cyber Group meet in December?"
 EXTRA = "\nThe Lantern Accord on undersea cables was signed in Reykjavik by both delegations.\n"
 
 #: Runs a build in a child that SIGKILLs itself when the build reaches STAGE.
-KILLER = r"""
-import os, signal, sys
-from pathlib import Path
-stage, index_dir, source = sys.argv[1:4]
-import numpy as np
-import rag.build
-import rag.publish
-from rag import build_index
-from rag.embed import Embedder
-
-
-def when(owner, name, test=lambda *a, **k: True):
-    real = getattr(owner, name)
-
-    def hook(*args, **kwargs):
-        if test(*args, **kwargs):
-            print("killed at", stage, flush=True)
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(*args, **kwargs)
-
-    setattr(owner, name, hook)
-
-
-if stage == "embedding":          # the model is computing new vectors
-    when(Embedder, "encode")
-elif stage == "writing":          # passages.jsonl, sources/ and one .npy written, the rest not
-    when(np, "save", lambda path, *a, **k: "sentence" in str(path))
-elif stage == "before-manifest":  # every file written, no manifest
-    when(rag.publish, "_fsync_tree")
-elif stage == "before-rename":    # manifest written in the temp folder, not yet renamed
-    when(rag.publish.os, "rename")
-elif stage == "before-swap":      # build-* renamed, new symlink made, `current` not yet replaced
-    when(rag.publish.os, "replace", lambda src, dst, *a, **k: Path(dst).name == "current")
-elif stage == "after-swap":       # published; old builds not yet removed
-    when(rag.publish.shutil, "rmtree", lambda path, *a, **k: Path(path).name.startswith("build-"))
-elif stage == "holding-lock":     # hold the lock for a while, then finish normally
+KILLER = killer_script(
+    "from rag import build_index\nbuild_index([source], index_dir, progress=False)",
+    more_stages=r"""elif stage == "holding-lock":     # hold the lock for a while, then finish normally
     real = rag.build._old_index
 
     def slow(*args, **kwargs):
@@ -76,10 +44,8 @@ elif stage == "holding-lock":     # hold the lock for a while, then finish norma
         return real(*args, **kwargs)
 
     rag.build._old_index = slow
-build_index([source], index_dir, progress=False)
-print("finished", flush=True)
-"""
-STAGES_BEFORE_SWAP = ["embedding", "writing", "before-manifest", "before-rename", "before-swap"]
+""",
+)
 
 
 def child_env() -> dict[str, str]:

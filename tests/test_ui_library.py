@@ -11,21 +11,13 @@ from pathlib import Path
 
 import pytest
 from gradio_client import Client, handle_file
+from sample import OTHER, QUESTION  # tests/sample.py
 
 from rag import Assistant, Embedder, Index
 from rag.index import load_index
 from ui import render
 from ui.app import EDITS_REFUSED, EXAMPLES, ChatService, build_app, examples_for, launch
 from ui.net import free_port
-
-OTHER = """Undersea Cables
-The Lantern Accord on undersea cables was signed in Reykjavik by both delegations on a cold morning.
-
-Chronology
-Jan. 5, 2024: Iceland and Norway met in Bergen to discuss fisheries quotas.
-Jan. 9, 2024: Iceland's foreign minister visited Oslo for talks on Arctic shipping.
-"""
-QUESTION = "Where was the Lantern Accord signed?"
 
 
 @pytest.fixture
