@@ -110,7 +110,8 @@ class Assistant:
         if unknown:
             asked = [w for w in re.findall(r"[\w’'-]+", q.focus) if terms(w) & set(unknown)]
             return f"{ABSTAIN} It never mentions “{' '.join(asked) or ', '.join(unknown)}”."
-        if q.typed and q.predicate and not q.predicate & (lead.terms | terms(lead.passage.embed_text())):
+        context = lead.terms | ev.passage_terms(lead.passage)
+        if q.typed and q.predicate and not q.predicate & context:
             asked = [w for w in re.findall(r"[\w’'-]+", q.text) if terms(w) & q.predicate]
             article = "an" if q.answer_type[0] in "aeiou" else "a"
             return f"{ABSTAIN} Where it names {article} {q.answer_type}, it says nothing of “{' '.join(asked)}”."
@@ -119,7 +120,7 @@ class Assistant:
         for unit in q.units:
             if unit not in sentence:
                 return f"{ABSTAIN} It gives no figure in {unit}."
-        if q.role_terms and ev.coverage(q.role_terms, lead.terms | terms(lead.passage.embed_text())) < ROLE_COVERAGE:
+        if q.role_terms and ev.coverage(q.role_terms, context) < ROLE_COVERAGE:
             return f"{ABSTAIN} It names no {q.focus} here."
         return None
 
@@ -127,7 +128,7 @@ class Assistant:
                   short: ShortAnswer | None) -> dict[str, float]:
         ev = self.evidence
         covered = frozenset().union(*(s.terms for s in chosen)) & q.must
-        context = frozenset().union(*(terms(s.passage.embed_text()) for s in chosen))
+        context = frozenset().union(*(ev.passage_terms(s.passage) for s in chosen))
         dense_scores = [p.dense_score for p in passages if p.dense_score is not None]
         return {"sim": lead.sim, "cov_sentence": lead.coverage, "cov_context": ev.coverage(q.must, context | covered),
                 "cov_lower": ev.coverage(q.predicate, covered | lead.terms), "known": ev.known(q.must),

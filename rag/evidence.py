@@ -80,6 +80,7 @@ class Evidence:
     def __init__(self, index: Index) -> None:
         self.index = index
         self._sentence_terms: dict[tuple[int, int], frozenset[str]] = {}
+        self._passage_terms: dict[str, frozenset[str]] = {}
         df: dict[str, int] = {}
         for p in index.passages:
             for t in terms(p.text):
@@ -87,6 +88,13 @@ class Evidence:
         n = len(index.passages)
         self.idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         self._unknown_weight = math.log(n + 1) + 1.0
+
+    def passage_terms(self, p: Passage) -> frozenset[str]:
+        """The stemmed words of a passage with its heading, computed once per passage."""
+        have = self._passage_terms.get(p.id)
+        if have is None:
+            have = self._passage_terms[p.id] = terms(p.embed_text())
+        return have
 
     def weight(self, term: str) -> float:
         return self.idf.get(term, self._unknown_weight)
@@ -157,7 +165,7 @@ class Evidence:
             anchors = [m.start() for m in _WORD.finditer(source, s.start, s.end) if terms(m.group()) & question.must]
             # A candidate whose passage says what the question asks ("signed", "builds") beats one whose doesn't.
             # (Only where the passage is about what the question names, too: "capacity building" elsewhere is not it.)
-            context = s.terms | terms(s.passage.embed_text())
+            context = s.terms | self.passage_terms(s.passage)
             named = salient_terms(" ".join(question.names))
             says = not question.predicate or bool(question.predicate & context and (not named or named & context))
             for a, b, kind in s.candidates:
