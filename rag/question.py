@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from rag.anchors import Anchor, find_anchor, ordinal_request
 from rag.answer_type import CANDIDATE_TYPES, WH_WORD, AnswerType, classify, type_of_noun
@@ -17,6 +17,9 @@ from rag.dates import MONTH_WORDS, DateRange
 from rag.errors import InvalidQuestionError
 from rag.lexical import tokenize
 from rag.periods import DateInterpreter
+
+if TYPE_CHECKING:
+    from rag.constraints import Constraints
 
 #: Words that shape a question but carry no topic.
 _QUESTION_WORDS = frozenset(
@@ -172,6 +175,9 @@ class Question:
     subject: str = ""
     #: The names an entry must carry to be about the question (from `subject`, else the whole question).
     topic_names: tuple[str, ...] = ()
+    #: What the question binds its answer to — documents, names, offices, exclusions, grain — read against the
+    #: index's alias table by `rag.constraints.read` (None until then).
+    limits: Constraints | None = None
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -199,6 +205,8 @@ class Question:
             parts.append("about: " + (self.subject or ", ".join(self.topic_names)))
         if self.constraints:
             parts.append("must meet: " + ", ".join(self.constraints))
+        if self.limits is not None and self.limits.exclusions:
+            parts.append("not: " + ", ".join(self.limits.exclusions))
         return "  ·  ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -228,6 +236,7 @@ class Question:
             "count": self.count,
             "subject": self.subject,
             "topic_names": list(self.topic_names),
+            "limits": None if self.limits is None else self.limits.to_dict(),
         }
 
 
