@@ -24,14 +24,12 @@ from rag.embed import Embedder
 from rag.entities import annotate
 from rag.errors import DocumentError, IndexNotFoundError
 from rag.index import Index, load_index
-from rag.parse import Document, parse
+from rag.parse import SUFFIXES, Document, parse
 from rag.publish import build_lock, clear_leftovers
 from rag.settings import Settings
 
 #: What a document id may be: it names a file in the index (`sources/ID.txt`) and a `--doc` filter.
 DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
-#: Briefing files a library accepts.
-SUFFIXES = (".txt", ".md", ".markdown")
 
 
 def doc_id_for(path: Path) -> str:
@@ -65,13 +63,14 @@ def read_documents(paths: Sequence[str | Path], doc_id: str | None = None, title
     """Parse the files to add, refusing (with `DocumentError`, before anything is written) what cannot be added."""
     files = [Path(p) for p in paths]
     if not files:
-        raise DocumentError("No files given; name at least one briefing (.txt or .md) to add.")
+        raise DocumentError(f"No files given; name at least one briefing ({', '.join(SUFFIXES)}) to add.")
     if (doc_id or title) and len(files) > 1:
         raise DocumentError("--id and --title name one document; add the files one at a time.")
     docs: list[Document] = []
     for path in files:
         if path.suffix.lower() not in SUFFIXES:
-            raise DocumentError(f"{path}: only .txt and .md briefings can be added (not {path.suffix or 'no suffix'}).")
+            raise DocumentError(f"{path}: only {', '.join(SUFFIXES)} briefings can be added "
+                                f"(not {path.suffix or 'no suffix'}).")
         doc = parse(path, check_doc_id(doc_id) if doc_id else doc_id_for(path))
         docs.append(replace(doc, title=title.strip()) if title and title.strip() else doc)
     seen: dict[str, Document] = {}
