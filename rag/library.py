@@ -24,15 +24,13 @@ from rag.embed import Embedder
 from rag.entities import annotate
 from rag.errors import DocumentError, IndexNotFoundError
 from rag.index import Index, load_index
-from rag.parse import MAX_BYTES, Document, parse
+from rag.parse import MAX_BYTES, SUFFIXES, Document, parse
 from rag.parse import _too_large as too_large
 from rag.publish import build_lock, clear_leftovers
 from rag.settings import Settings
 
 #: What a document id may be: it names a file in the index (`sources/ID.txt`) and a `--doc` filter.
 DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
-#: Briefing files a library accepts.
-SUFFIXES = (".txt", ".md", ".markdown")
 
 
 def doc_id_for(path: Path) -> str:
@@ -62,12 +60,13 @@ def check_file(path: Path, size: int | None = None) -> None:
 
     Example:
         >>> check_file(Path("notes.txt"), 1_000)
-        >>> check_file(Path("photo.png"))
+        >>> check_file(Path("photo.png"))  # doctest: +ELLIPSIS
         Traceback (most recent call last):
-        rag.errors.DocumentError: photo.png: only .txt and .md briefings can be added (not .png).
+        rag.errors.DocumentError: photo.png: only .txt, .md, ... briefings can be added (not .png).
     """
     if path.suffix.lower() not in SUFFIXES:
-        raise DocumentError(f"{path}: only .txt and .md briefings can be added (not {path.suffix or 'no suffix'}).")
+        raise DocumentError(f"{path}: only {', '.join(SUFFIXES)} briefings can be added "
+                            f"(not {path.suffix or 'no suffix'}).")
     if size is not None and size > MAX_BYTES:
         raise too_large(path, size)
 
@@ -83,7 +82,7 @@ def read_documents(paths: Sequence[str | Path], doc_id: str | None = None, title
     """Parse the files to add, refusing (with `DocumentError`, before anything is written) what cannot be added."""
     files = [Path(p) for p in paths]
     if not files:
-        raise DocumentError("No files given; name at least one briefing (.txt or .md) to add.")
+        raise DocumentError(f"No files given; name at least one briefing ({', '.join(SUFFIXES)}) to add.")
     if (doc_id or title) and len(files) > 1:
         raise DocumentError("--id and --title name one document; add the files one at a time.")
     docs: list[Document] = []

@@ -146,7 +146,7 @@ def test_bad_input_is_one_clear_message_and_changes_nothing(bad: str, index_dir:
     elif bad == "duplicate":
         shutil.copy(load_index(index_dir).manifest.sources[0].path, path)
     elif bad == "suffix":
-        path = tmp_path / "notes.pdf"
+        path = tmp_path / "notes.rtf"
         path.write_text(OTHER, encoding="utf-8")
     else:
         path.write_text(OTHER, encoding="utf-8")
@@ -156,7 +156,7 @@ def test_bad_input_is_one_clear_message_and_changes_nothing(bad: str, index_dir:
         add_documents(index_dir, [path], doc_id=doc_id, embedder=embedder, progress=False)
     assert "\n" not in str(info.value)
     expected = {"empty": "empty", "blank": "empty", "binary": "binary", "latin1": "UTF-8", "oversize": "too large",
-                "duplicate": "already in the library", "suffix": ".txt and .md", "bad-id": "document id"}[bad]
+                "duplicate": "already in the library", "suffix": ".docx briefings can be added", "bad-id": "document id"}[bad]
     assert expected in str(info.value)
     assert published(index_dir) == before
     assert not [p for p in index_dir.iterdir() if p.name.startswith((".tmp-", ".current-"))]
