@@ -11,6 +11,7 @@ first name. Nothing is appended that the previous question already had a slot fo
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -42,6 +43,8 @@ _LEADS = re.compile(rf"^{_LEAD}\b", re.IGNORECASE)
 _TRAILING_LEAD = re.compile(rf"\s+{_LEAD}\s*$", re.IGNORECASE)
 #: A follow-up that only moves the day ("And on the 32nd?", "And on 4/9?"): a period even when unreadable.
 _DATEISH = re.compile(rf"^{_LEAD}\s+(?:the\s+)?\d", re.IGNORECASE)
+#: "on the 9th": a day whose month the previous question gives.
+_DAY_ONLY = re.compile(rf"^(?P<lead>{_LEAD})\s+the\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)$", re.IGNORECASE)
 #: A capitalised word; runs of them are names ("Kishida Fumio", "Japan's", "US Indo-Pacific Command").
 _WORD = re.compile(r"\b[A-Z][\w’'-]*")
 _POSSESSIVE = re.compile(r"(?:[’']s|[’'])$")
@@ -172,6 +175,12 @@ def resolve_follow_up(
         lead = re.search(rf"\b{_LEAD}\s+$", rest[:at], re.IGNORECASE)
         if lead:
             when = rest[lead.start() : at + len(when)]
+    day = _DAY_ONLY.match(when) if period is None else None
+    if day:  # "And on the 9th?" after a question about October: the 9th of October
+        before = dates.interpret(previous)
+        if before is not None and (before.start.year, before.start.month) == (before.end.year, before.end.month):
+            when = f"{day['lead']} {calendar.month_name[before.start.month]} {day['d']}, {before.start.year}"
+            rest = rest.replace(day.group(0), when, 1)
     who = re.sub(r"^\W+|\W+$", "", rest.replace(when, " ", 1)) if when else rest
     who = re.sub(rf"^{_LEAD}\s+|\s+{_LEAD}$", "", who, flags=re.IGNORECASE).strip()
     text = previous

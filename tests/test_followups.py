@@ -59,6 +59,9 @@ DATES = DateInterpreter.for_dates([])
         ("What happened the day after Okafor and Brandt signed the accord?", "And in May?", "What happened in May?"),
         # a period where there was none is added; a month word inside another word is none
         ("What did Japan's central bank decide?", "And in October?", "What did Japan's central bank decide in October?"),
+        # a day alone takes its month from the previous question; with none to take, it stays as written
+        ("What happened in October 2023?", "And on the 9th?", "What happened on October 9, 2023?"),
+        ("What happened after Oct. 20?", "And on the 9th?", "What happened on the 9th?"),
         # both at once
         ("Who did Okafor meet in March?", "What about Brandt in April?", "Who did Brandt meet in April?"),
         # a lower-case subject takes the place of the first name
