@@ -4,7 +4,8 @@ Three steps, cheapest first, the same for every front end (`rag.question.clean` 
 
 1. A question mostly in a non-Latin script (Japanese, Chinese, Korean, Russian, Arabic, …) is not English.
 2. Names say nothing of the language ("Kishida?", "Did Kishida Fumio meet Kamikawa Yoko?"): capitalised words
-   after the first are set aside, and a question with fewer than two other words is accepted.
+   after the first are set aside; a question with one word left is accepted, one with two only when lingua is
+   sure it is another language ("¿Dónde está Kishida?").
 3. A question whose other words are mostly English function words (bm25s' NLTK list) is English; any other
    is given to lingua (lingua-language-detector), restricted to English and the Latin-script languages a
    reader most often writes in, which keeps it to ~150 MB and about a second to load, once, on first need.
@@ -30,6 +31,9 @@ LANGUAGES: tuple[str, ...] = ("ENGLISH", "SPANISH", "FRENCH", "GERMAN", "PORTUGU
 MIN_ENGLISH = 0.1
 #: … or when the winner is at least this sure (a language outside `LANGUAGES` lands on its nearest one).
 SURE = 0.5
+#: Two words (names aside) are refused only when the winner is this sure and English below `SHORT_MIN_ENGLISH`.
+SHORT_SURE = 0.6
+SHORT_MIN_ENGLISH = 0.05
 #: The winner is named when at least this sure; else the question is said to be in "another language".
 NAMED = 0.8
 #: The share of a question's words (names aside) that English function words must reach to skip lingua.
@@ -75,18 +79,21 @@ def foreign_language(text: str) -> str | None:
     words = _WORD.findall(text)
     # Names (capitalised after the first word) belong to no language; what is left must say which.
     kept = words[:1] + [w for w in words[1:] if not w[0].isupper()]
-    if len(kept) < 3:
-        return None
     lowered = [w.lower() for w in kept]
     function = sum(w in _FUNCTION_WORDS for w in lowered)
-    if function >= 2 and function / len(lowered) >= FUNCTION_SHARE:
+    short = len(kept) == 2
+    if len(kept) < 2 or (short and function) or (function >= 2 and function / len(lowered) >= FUNCTION_SHARE):
         return None
     from lingua import Language
 
     values = _detector().compute_language_confidence_values(" ".join(kept))
     english = next((v.value for v in values if v.language == Language.ENGLISH), 0.0)
     top = values[0] if values else None
-    if top is None or top.language == Language.ENGLISH or (english >= MIN_ENGLISH and top.value < SURE):
+    if top is None or top.language == Language.ENGLISH:
+        return None
+    if short and not (top.value >= SHORT_SURE and english < SHORT_MIN_ENGLISH):
+        return None  # two words say little: only a sure verdict counts ("¿Dónde está Kishida?")
+    if not short and english >= MIN_ENGLISH and top.value < SURE:
         return None
     return str(top.language.name).title() if top.value >= NAMED else "another language"
 
