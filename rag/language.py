@@ -8,7 +8,8 @@ Three steps, cheapest first, the same for every front end (`rag.question.clean` 
    sure it is another language ("¿Dónde está Kishida?").
 3. A question whose other words are mostly English function words (bm25s' NLTK list) is English; any other
    is given to lingua (lingua-language-detector), restricted to English and the Latin-script languages a
-   reader most often writes in, which keeps it to ~150 MB and about a second to load, once, on first need.
+   reader most often writes in: first its low-accuracy mode (trigrams, light and quick to load), and only a
+   question that finds foreign to the full models (~150 MB more, loaded once, on first need).
 """
 
 from __future__ import annotations
@@ -45,10 +46,28 @@ _ASK_IN_ENGLISH = "The briefing is in English; please ask in English"
 
 
 @cache
-def _detector() -> Any:
+def _detector(low_accuracy: bool) -> Any:
+    """lingua over `LANGUAGES`; in low-accuracy mode (trigrams only: ~0.3 s and ~60 MB to load) or in full."""
     from lingua import Language, LanguageDetectorBuilder
 
-    return LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in LANGUAGES)).build()
+    builder = LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in LANGUAGES))
+    return (builder.with_low_accuracy_mode() if low_accuracy else builder).build()
+
+
+def _verdict(kept: list[str], low_accuracy: bool) -> str | None:
+    """lingua's verdict on a question's words (names aside): the other language it is in, or None."""
+    from lingua import Language
+
+    values = _detector(low_accuracy).compute_language_confidence_values(" ".join(kept))
+    english = next((v.value for v in values if v.language == Language.ENGLISH), 0.0)
+    top = values[0] if values else None
+    if top is None or top.language == Language.ENGLISH:
+        return None
+    if len(kept) == 2 and not (top.value >= SHORT_SURE and english < SHORT_MIN_ENGLISH):
+        return None  # two words say little: only a sure verdict counts ("¿Dónde está Kishida?")
+    if len(kept) > 2 and english >= MIN_ENGLISH and top.value < SURE:
+        return None
+    return str(top.language.name).title() if top.value >= NAMED else "another language"
 
 
 def _script(letters: list[str]) -> str | None:
@@ -84,18 +103,10 @@ def foreign_language(text: str) -> str | None:
     short = len(kept) == 2
     if len(kept) < 2 or (short and function) or (function >= 2 and function / len(lowered) >= FUNCTION_SHARE):
         return None
-    from lingua import Language
-
-    values = _detector().compute_language_confidence_values(" ".join(kept))
-    english = next((v.value for v in values if v.language == Language.ENGLISH), 0.0)
-    top = values[0] if values else None
-    if top is None or top.language == Language.ENGLISH:
+    # The light model clears most questions; a question it finds foreign is confirmed by the full one.
+    if _verdict(kept, low_accuracy=True) is None:
         return None
-    if short and not (top.value >= SHORT_SURE and english < SHORT_MIN_ENGLISH):
-        return None  # two words say little: only a sure verdict counts ("¿Dónde está Kishida?")
-    if not short and english >= MIN_ENGLISH and top.value < SURE:
-        return None
-    return str(top.language.name).title() if top.value >= NAMED else "another language"
+    return _verdict(kept, low_accuracy=False)
 
 
 def check_english(text: str) -> None:
