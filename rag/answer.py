@@ -21,6 +21,7 @@ from rag import constraints
 from rag.constraints import Unmet
 from rag.embed import Embedder
 from rag.evidence import Evidence, Sentence, ShortAnswer
+from rag.followup import NameKinds
 from rag.index import Index
 from rag.question import Question, analyze, terms
 from rag.retrieve import Filters, Retriever
@@ -63,6 +64,8 @@ class Assistant:
         self.retriever = retriever or Retriever(index, embedder, self.settings)
         self.evidence = Evidence(index)
         self.timelines = Timelines(index, self.retriever, self._abstain)
+        #: The kind of each name in the library, so that a follow-up's name replaces one of its kind.
+        self.name_kinds = NameKinds(index)
         # Weights of the confidence model, fitted on the dev questions by `python -m eval.calibrate`.
         self.calibration: dict[str, Any] = json.loads(CALIBRATION.read_text()) if CALIBRATION.is_file() else {
             "features": list(FEATURES), "weights": [1.0] * len(FEATURES), "bias": -4.0,
@@ -79,7 +82,7 @@ class Assistant:
         """The question as read: cleaned (or refused), follow-up resolved, cut to the model's input, typed, and
         its constraints (names, exclusions, grain, the reader's `filters`) read against the alias table."""
         q = analyze(question, previous, self.index.dates, self.settings.max_question_chars,
-                    fit=self.retriever.embedder.truncate)
+                    fit=self.retriever.embedder.truncate, kind_of=self.name_kinds)
         return constraints.read(q, self.index.aliases, filters.docs if filters else (),
                                 filters.admits if filters else None)
 
@@ -96,10 +99,18 @@ class Assistant:
         passages = self.retriever.retrieve(q.text, k, filters=filters, period=q.period)
         qvec = self.retriever.encode(q.text)
         t2 = time.perf_counter()
-        answer = self._timeline(q, passages, notes) or self._extract(q, qvec, passages, notes)
-        unmet = constraints.check(q, answer, self.index)  # the last gate, for every kind of answer
-        if unmet is not None:
-            answer = self._unmet(q, passages, notes, unmet)
+        unread = ", ".join(q.unread_dates)  # a date the reader cannot place is said, never silently dropped
+        if unread and q.timeline and q.period is None and q.anchor is None:
+            # A dated list was asked for and no date was read: a list of entries would look like its answer.
+            answer = self._abstain(q, passages, notes, f"I could not read {unread} as a date; ask with a date "
+                                   "such as “Nov. 16, 2023”, “11/16/2023” or “2023-11-16”.")
+        else:
+            if unread:
+                notes.append(f"Not read as a date: {unread}; answered without it.")
+            answer = self._timeline(q, passages, notes) or self._extract(q, qvec, passages, notes)
+            unmet = constraints.check(q, answer, self.index)  # the last gate, for every kind of answer
+            if unmet is not None:
+                answer = self._unmet(q, passages, notes, unmet)
         t3 = time.perf_counter()
         timings = {"prepare": (t1 - t0) * 1e3, "retrieve": (t2 - t1) * 1e3, "compose": (t3 - t2) * 1e3,
                    "total": (t3 - t0) * 1e3}

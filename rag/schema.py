@@ -150,10 +150,16 @@ class Answer:
     #: "office", "document", "negation", "grain"; rag/constraints.py), else None.
     unmet: str | None = None
 
+    @property
+    def resolved_question(self) -> str:
+        """The question as read, follow-up expanded: what the next turn passes as `previous`."""
+        return self.analysis.text if self.analysis is not None else self.question
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of `rag ask --json` (other tools read these keys: keep them)."""
         return {
             "question": self.question,
+            "resolved_question": self.resolved_question,
             "answer": self.text,
             "abstained": self.abstained,
             "confidence": round(self.confidence, 4),
