@@ -18,14 +18,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from rag.build import Contents, now, source_of, write_index
+from rag.build import Contents, OnProgress, now, source_of, write_index
 from rag.chunk import chunk
 from rag.copies import blocks_record, read_record
 from rag.embed import Embedder
 from rag.entities import annotate
 from rag.errors import DocumentError, IndexNotFoundError
 from rag.index import Index, load_index
-from rag.parse import SUFFIXES, Document, parse
+from rag.parse import MAX_BYTES, SUFFIXES, Document, parse
+from rag.parse import _too_large as too_large
 from rag.publish import build_lock, clear_leftovers
 from rag.settings import Settings
 
@@ -53,6 +54,24 @@ def check_doc_id(doc_id: str) -> str:
     return doc_id
 
 
+def check_file(path: Path, size: int | None = None) -> None:
+    """Refuse, by its name and (when known) its size alone, a file the library would not read.
+
+    The chat page asks this before an upload is sent, so it says what `rag index add` says.
+
+    Example:
+        >>> check_file(Path("notes.txt"), 1_000)
+        >>> check_file(Path("photo.png"))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        rag.errors.DocumentError: photo.png: only .txt, .md, ... briefings can be added (not .png).
+    """
+    if path.suffix.lower() not in SUFFIXES:
+        raise DocumentError(f"{path}: only {', '.join(SUFFIXES)} briefings can be added "
+                            f"(not {path.suffix or 'no suffix'}).")
+    if size is not None and size > MAX_BYTES:
+        raise too_large(path, size)
+
+
 def _load(index_dir: Path, settings: Settings) -> Index | None:
     try:
         return load_index(index_dir, settings, check_sources=False)
@@ -69,9 +88,7 @@ def read_documents(paths: Sequence[str | Path], doc_id: str | None = None, title
         raise DocumentError("--id and --title name one document; add the files one at a time.")
     docs: list[Document] = []
     for path in files:
-        if path.suffix.lower() not in SUFFIXES:
-            raise DocumentError(f"{path}: only {', '.join(SUFFIXES)} briefings can be added "
-                                f"(not {path.suffix or 'no suffix'}).")
+        check_file(path)
         doc = parse(path, check_doc_id(doc_id) if doc_id else doc_id_for(path))
         docs.append(replace(doc, title=title.strip()) if title and title.strip() else doc)
     seen: dict[str, Document] = {}
@@ -94,16 +111,21 @@ def add_documents(
     settings: Settings | None = None,
     embedder: Embedder | None = None,
     progress: bool = True,
+    on_progress: OnProgress | None = None,
 ) -> Index:
     """Add briefings to the library in `index_dir` (a document with the same id is replaced); returns it loaded.
 
     A file whose text (line endings, BOM and trailing spaces aside) is already in the library is refused, and so
     is anything `rag.parse` refuses; then nothing is written. Another edit or build of the same folder meanwhile
-    gets `IndexBusyError`.
+    gets `IndexBusyError`. `on_progress` is told each stage as it goes: "reading", "embedding", "publishing"
+    (with the fraction done).
     """
     started = time.perf_counter()
+    tell = on_progress or (lambda stage, fraction: None)
+    tell("reading", 0.0)
     docs = read_documents(paths, doc_id, title)
-    return add_parsed(index_dir, docs, settings, embedder, progress, started)
+    tell("reading", 0.4)
+    return add_parsed(index_dir, docs, settings, embedder, progress, started, tell)
 
 
 def add_parsed(
@@ -113,12 +135,14 @@ def add_parsed(
     embedder: Embedder | None = None,
     progress: bool = True,
     started: float | None = None,
+    on_progress: OnProgress | None = None,
 ) -> Index:
     """Add documents already read (`read_documents`, or an index's copies: `rag.copies.read_document`)."""
     settings = settings or Settings()
     embedder = embedder or Embedder(settings)
     index_dir = Path(index_dir)
     started = time.perf_counter() if started is None else started
+    tell = on_progress or (lambda stage, fraction: None)
     with build_lock(index_dir):
         clear_leftovers(index_dir)
         old = _load(index_dir, settings)
@@ -132,6 +156,7 @@ def add_parsed(
                     )
         # passages are chunked and annotated per document, so a document's passages do not depend on the others
         fresh = [p for doc in docs for p in annotate(chunk(doc, settings), progress=False)]
+        tell("reading", 1.0)
         kept = [p for p in old.passages if p.doc not in new_ids] if old else []
         kept_sources = [s for s in old.manifest.sources if s.doc not in new_ids] if old else []
         added_at = now()
@@ -143,8 +168,10 @@ def add_parsed(
             passages=kept + fresh,
             records={**records, **{d.id: blocks_record(d) for d in docs}},
         )
-        write_index(contents, index_dir, settings, embedder, progress, old=old, started=started)
-    return load_index(index_dir, settings, check_sources=False, verify=False)
+        write_index(contents, index_dir, settings, embedder, progress, old=old, started=started, on_progress=tell)
+    index = load_index(index_dir, settings, check_sources=False, verify=False)
+    tell("publishing", 1.0)
+    return index
 
 
 def remove_documents(

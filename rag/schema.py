@@ -147,10 +147,16 @@ class Answer:
     #: The entries of a timeline answer, in date order.
     items: tuple[ListItem, ...] = ()
 
+    @property
+    def resolved_question(self) -> str:
+        """The question as read, follow-up expanded: what the next turn passes as `previous`."""
+        return self.analysis.text if self.analysis is not None else self.question
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of `rag ask --json` (other tools read these keys: keep them)."""
         return {
             "question": self.question,
+            "resolved_question": self.resolved_question,
             "answer": self.text,
             "abstained": self.abstained,
             "confidence": round(self.confidence, 4),

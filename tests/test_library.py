@@ -228,3 +228,19 @@ def test_rebuilding_the_default_index_keeps_added_documents(index_dir: Path, oth
     assert [s.doc for s in index.manifest.sources][1:] == ["other", "notes"]
     notes = [p for p in index.passages if p.doc == "notes"]
     assert notes and notes[0].title == "Arctic Notes" and notes[0].section == "Shipping"  # parsed as Markdown
+
+
+def test_adding_reports_each_stage_as_it_goes(index_dir: Path, other: Path, embedder: Embedder,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("rag.build.PROGRESS_SLICE", 1)  # one report per text embedded
+    told: list[tuple[str, float]] = []
+    index = add_documents(index_dir, [other], embedder=embedder, progress=False,
+                          on_progress=lambda stage, fraction: told.append((stage, fraction)))
+    stages = list(dict.fromkeys(stage for stage, _ in told))
+    assert stages == ["reading", "embedding", "publishing"]
+    for stage in stages:
+        fractions = [f for s, f in told if s == stage]
+        assert fractions[0] == 0.0 and fractions[-1] == 1.0 and fractions == sorted(fractions)
+    new = [p for p in index.passages if p.doc == "other"]
+    embedded = len(new) + sum(len(p.sentences) for p in new if p.kind == "article")
+    assert len([f for s, f in told if s == "embedding" and f > 0]) == embedded  # the bar moves with each text
