@@ -64,6 +64,28 @@ def test_markup_in_answers_and_sources_is_escaped() -> None:
     assert "<script>" not in render.render_error(evil)
 
 
+def test_a_pdf_passage_shows_its_page_in_sources_reader_and_export() -> None:
+    paged = _passage("The compact was signed in Valparaiso.", page=3)
+    entry = _passage("Jan. 5, 2024: The ministers met in Lima.", kind="chronology", section="Chronology",
+                     date_start="2024-01-05", date_end="2024-01-05", page=4, id="p2")
+    plain = _passage("A text file has no pages.", id="p3")
+    cites = (Citation(1, paged, 100, 137), Citation(2, entry, 100, 140), Citation(3, plain, 100, 125))
+    answer = _answer("The compact was signed in Valparaiso. [1] [2] [3]", cites)
+    out = render.render_sources(answer, 1)
+    heads = re.findall(r'<div class="src-head">(.*?)</div>', out)
+    assert "§ The Usual Stuff</span> · <span class=\"src-page\">p. 3</span>" in heads[0]
+    assert "Jan. 5, 2024</time> · <span class=\"src-page\">p. 4</span>" in heads[1]
+    assert "p. " not in heads[2]
+    assert render.where_in_source(paged) == "The Usual Stuff · p. 3"
+    assert render.where_in_source(entry) == "Jan. 5, 2024 · p. 4" and render.where_in_source(plain) == "The Usual Stuff"
+    reader = render.render_reader("Doc", render.where_in_source(paged), "x" * 200, 100, 137, 100, 137)
+    assert "The Usual Stuff · p. 3" in reader.split('class="reader-text"')[0]
+    markdown = render.export_markdown([answer.to_dict()])
+    assert "Doc (`doc`), § The Usual Stuff, p. 3, chars 100–137" in markdown
+    assert "Doc (`doc`), Jan. 5, 2024, p. 4, chars" in markdown
+    assert "Doc (`doc`), § The Usual Stuff, chars" in markdown
+
+
 def test_abstention_looks_different_and_lists_the_closest_passages() -> None:
     p = _passage("Something nearby.")
     out = render.render_answer(_answer("The briefing doesn't say. The closest passages are [1].",
