@@ -102,7 +102,8 @@ class Assistant:
         unread = ", ".join(q.unread_dates)  # a date the reader cannot place is said, never silently dropped
         if unread and q.timeline and q.period is None and q.anchor is None:
             # A dated list was asked for and no date was read: a list of entries would look like its answer.
-            answer = self._abstain(q, passages, notes, f"I could not read {unread} as a date; ask with a date "
+            # Nor are passages that share its digits ("13" → Nov. 13) the closest to it: none are shown.
+            answer = self._abstain(q, [], notes, f"I could not read {unread} as a date; ask with a date "
                                    "such as “Nov. 16, 2023”, “11/16/2023” or “2023-11-16”.")
         else:
             if unread:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from rag.aliases import ALIASES_FILE, Aliases, build_aliases
+from rag.copies import read_text
 from rag.errors import IndexCorruptError
 from rag.lexical import Bm25
 from rag.manifest import Manifest, check_manifest, check_model, read_manifest, rebuild_command, sha256_file
@@ -123,8 +124,7 @@ def load_index(
     try:
         with (build / "passages.jsonl").open(encoding="utf-8") as fh:
             passages = [Passage.from_record(json.loads(line)) for line in fh]
-        sources = {s.doc: (build / "sources" / f"{s.doc}.txt").read_text(encoding="utf-8")
-                   for s in manifest.sources}
+        sources = {s.doc: read_text(build, s.doc) for s in manifest.sources}
         passage_vectors = np.load(build / "passage_vectors.npy", allow_pickle=False)
         sentence_vectors = np.load(build / "sentence_vectors.npy", allow_pickle=False)
         dense = faiss.read_index(str(build / "dense.faiss"))

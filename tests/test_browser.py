@@ -309,14 +309,20 @@ def choose(page, path_or_file) -> None:  # type: ignore[no-untyped-def]
     page.locator("#upload input[type=file]").set_input_files(path_or_file)
 
 
+#: The library's status line itself, without Gradio's progress overlay.
+STATUS = '#library-status [data-testid="markdown"]'
+
+
 def status(page) -> str:  # type: ignore[no-untyped-def]
-    return page.inner_text("#library-status").strip()
+    return page.inner_text(STATUS).strip()
 
 
-def wait_status(page, text: str, timeout: int = TIMEOUT) -> None:  # type: ignore[no-untyped-def]
-    """Wait for the library's status line to say `text`; fail at once if it says something went wrong instead."""
-    page.wait_for_function("t => { const s = document.querySelector('#library-status').innerText;"
-                           " return s.includes(t) || s.includes('⚠️'); }", arg=text, timeout=timeout)
+def wait_status(page, text: str, before: str = "", timeout: int = TIMEOUT) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the library's status line to say `text`; fail at once if it says something else went wrong
+    (a warning other than the one shown `before`)."""
+    page.wait_for_function("([q, t, b]) => { const s = document.querySelector(q).innerText.trim();"
+                           " return s.includes(t) || (s.includes('⚠️') && s !== b); }", arg=[STATUS, text, before],
+                           timeout=timeout)
     assert text in status(page), status(page)
 
 
@@ -366,16 +372,26 @@ def test_refused_uploads_get_the_command_lines_one_line_without_a_server_path(li
     assert not uploads and page.locator(".toast-body").count() == 0
 
     # a format the library does not read
+    before = status(page)
     choose(page, {"name": "slides.pptx", "mimeType": "application/octet-stream", "buffer": b"PK\x03\x04"})
-    wait_status(page, "can be added")
+    wait_status(page, "slides.pptx: only", before)
     assert status(page).startswith("⚠️ slides.pptx: only .txt, .md") and "(not .pptx)" in status(page)
+    assert not uploads
+
+    # dropped on the box rather than chosen: the same
+    before = status(page)
+    page.evaluate("""() => { const files = new DataTransfer();
+        files.items.add(new File([new Uint8Array(10)], 'notes.rtf'));
+        document.querySelector('#upload button, #upload div').dispatchEvent(
+            new DragEvent('drop', {dataTransfer: files, bubbles: true, cancelable: true})); }""")
+    wait_status(page, "notes.rtf: only", before)
     assert not uploads
 
     # accepted by name and size, refused when read: the library's message names the file, not the server's copy
     blob = tmp_path / "blob.txt"
     blob.write_bytes(b"Title\n\x00\x01binary\n")
     choose(page, str(blob))
-    wait_status(page, "Ready to add")
+    wait_status(page, "Ready to add", status(page))
     assert uploads  # this one was sent
     page.click("#add-doc")
     wait_status(page, "binary")

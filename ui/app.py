@@ -369,6 +369,7 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] | None
             return (f"⚠️ {refused}" if refused else ""), None
 
         chosen.upload(check_upload, inputs=[chosen], outputs=[status, chosen], api_visibility="private")
+        chosen.clear(lambda: "", outputs=[status], api_visibility="private")
         refused_open.click(refused_upload, inputs=[refused_request], outputs=[status, chosen],
                            api_visibility="private")
         add.click(add_from_page, inputs=[chosen], outputs=[status, chosen, *library_outputs],
