@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from rag.aliases import ALIASES_FILE, build_aliases
 from rag.chunk import chunk
 from rag.copies import blocks_record, write_copy
 from rag.embed import Embedder
@@ -155,6 +156,9 @@ def _write_build(
     np.save(tmp / "sentence_vectors.npy", sentence_vectors)
     faiss.write_index(dense, str(tmp / "dense.faiss"))
     bm25.save(tmp / "bm25")
+    # The alias table (names, surnames, acronyms, offices, place grains), read by retrieval and constraints.
+    aliases = build_aliases(contents.passages, contents.texts)
+    (tmp / ALIASES_FILE).write_text(json.dumps(aliases, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def _sentences(

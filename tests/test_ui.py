@@ -21,7 +21,7 @@ from ui.app import EXAMPLES, ChatService, build_app, launch
 from ui.cli import parse_auth
 from ui.net import free_port, is_loopback
 
-QUAD_NOV = "What did the Quad do in November?"
+QUAD_SEPT = "What did the Quad do in September?"  # (none in November: that one abstains)
 
 
 def _passage(text: str, char_start: int = 100, kind: str = "article", **extra: object) -> Passage:
@@ -183,16 +183,16 @@ def _turn(service: ChatService, message: str, history: list, previous: str = "",
 
 
 def test_chat_streams_then_shows_sources_and_inspector(service: ChatService) -> None:
-    steps = _turn(service, QUAD_NOV, [])
+    steps = _turn(service, QUAD_SEPT, [])
     assert len(steps) > 2 and "streaming" in steps[0][0][-1]["content"]
     history, box, rows, previous, turns = steps[-1]
     assert [m["role"] for m in history] == ["user", "assistant"] and box == ""
     assert 'href="#src-1-1"' in history[-1]["content"] and "<mark>" in history[-1]["content"]
-    assert rows and previous == QUAD_NOV and [t["question"] for t in turns] == [QUAD_NOV]
+    assert rows and previous == QUAD_SEPT and [t["question"] for t in turns] == [QUAD_SEPT]
 
 
 def test_follow_up_keeps_the_subject(service: ChatService) -> None:
-    history, _, _, previous, _ = _turn(service, QUAD_NOV, [])[-1]
+    history, _, _, previous, _ = _turn(service, QUAD_SEPT, [])[-1]
     history, _, _, previous, _ = _turn(service, "And in December?", history, previous)[-1]
     assert previous == "What did the Quad do in December?"
     assert "What did the Quad do in December?" in history[-1]["content"] and 'id="src-2-1"' in history[-1]["content"]
@@ -208,7 +208,7 @@ def test_huge_paste_and_bad_filter_get_a_clear_message(service: ChatService) -> 
     [(history, _, _, previous, _)] = _turn(service, "x" * 100_000, [], "before")
     assert "answer error" in history[-1]["content"] and "limit is 2,000" in history[-1]["content"]
     assert previous == "before"
-    [(history, _, _, _, _)] = _turn(service, QUAD_NOV, [], start="tomorrow")
+    [(history, _, _, _, _)] = _turn(service, QUAD_SEPT, [], start="tomorrow")
     assert "YYYY-MM-DD" in history[-1]["content"]
 
 
@@ -243,7 +243,7 @@ def test_api_returns_the_json_of_rag_ask(live_url: str, assistant: Assistant) ->
     got = client.predict("Where did the Quad Senior Cyber Group meet in December?", api_name="/ask")
     want = assistant.answer("Where did the Quad Senior Cyber Group meet in December?").to_dict()
     assert _strip_timings(got) == _strip_timings(want) and set(got["timings_ms"]) == set(want["timings_ms"])
-    follow = client.predict("And in December?", "", "", ["article", "chronology"], QUAD_NOV, api_name="/ask")
+    follow = client.predict("And in December?", "", "", ["article", "chronology"], QUAD_SEPT, api_name="/ask")
     assert follow["interpreted"].startswith("What did the Quad do in December?")
     with pytest.raises(Exception, match="limit is 2,000"):
         client.predict("x" * 100_000, api_name="/ask")

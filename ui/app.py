@@ -24,18 +24,13 @@ from rag import Answer, Assistant, Filters, Index, RagError, Settings, carried_q
 from rag.library import doc_id_for
 from rag.settings import DEFAULT_CORPUS
 from ui import render, upload
+from ui.examples import SHIPPED, examples_for
 from ui.net import is_loopback
 from ui.style import CSS, HEAD, MONO, SANS
 
-#: Questions the page offers; tests/test_ui.py checks the assistant answers each without abstaining.
-EXAMPLES = [
-    "Where did the Quad Senior Cyber Group meet in December?",
-    "What did the Quad do in November?",
-    "What happened on Nov. 16?",
-    "Who was Korea's special representative on the Dec. 19 call?",
-    "Which missile system will Japan send to the US?",
-    "Which meetings took place in October 2023?",
-]
+#: Questions the page offers for the shipped briefing, each with its expected answer in ui/examples.py
+#: (tests/test_examples.py checks the assistant still gives it).
+EXAMPLES = [e.question for e in SHIPPED]
 #: Events running at once. Answering holds `ChatService.lock` (≈40 ms of CPU), so this mostly lets the
 #: streaming of many users overlap; ten people asking at once are all served without waiting in line.
 CONCURRENCY = 16
@@ -56,26 +51,6 @@ PROGRESS = gr.Progress()
 #: Said when the page may not change the library (bound beyond loopback without --auth).
 EDITS_REFUSED = ("Adding or removing briefings is allowed only when the page is served on loopback or with "
                  "--auth USER:PASS; restart `rag serve` so.")
-
-
-def examples_for(index: Index, assistant: Assistant, limit: int = 4) -> list[str]:
-    """Example questions that follow the loaded library, each checked to be answered.
-
-    The shipped briefing alone gets `EXAMPLES`; another library gets "What happened on …?" for dates of its
-    chronology (spread over it), kept only when answered without abstaining, or none.
-    """
-    if [s.doc for s in index.manifest.sources] == [DEFAULT_CORPUS.stem]:
-        return list(EXAMPLES)
-    from rag.dates import format_range
-
-    dates = sorted({p.date_start for p in index.passages if p.kind == "chronology" and p.date_start})
-    picks = [dates[i * len(dates) // limit] for i in range(limit)] if len(dates) > limit else dates
-    out = []
-    for day in dict.fromkeys(picks):
-        question = f"What happened on {format_range(day, day)}?"
-        if not assistant.answer(question).abstained:
-            out.append(question)
-    return out
 
 
 class ChatService:
