@@ -15,6 +15,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -61,13 +62,15 @@ class LocalServer:
                         "--n_ctx", str(n_ctx), "--n_threads", str(threads), "--n_threads_batch", str(threads),
                         "--verbose", "False"]
         self.process: subprocess.Popen[bytes] | None = None
+        # The server's log goes to a file, never a pipe nobody reads (a full pipe would stall the server).
+        self.log = tempfile.NamedTemporaryFile(prefix="llama-server-", suffix=".log", delete=False)  # noqa: SIM115
 
     def start(self) -> LocalServer:
-        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(self.command, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                err = (self.process.stderr.read() if self.process.stderr else b"").decode("utf-8", "replace")
+                err = Path(self.log.name).read_text(encoding="utf-8", errors="replace")
                 raise ServerError(f"The model server exited with code {self.process.returncode}: {err[-800:]}")
             try:
                 if httpx.get(f"{self.url}/models", timeout=2.0, trust_env=False).status_code == 200:
@@ -86,6 +89,8 @@ class LocalServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
 
     def __enter__(self) -> LocalServer:
         return self.start()
