@@ -157,8 +157,8 @@ def _write_build(
     faiss.write_index(dense, str(tmp / "dense.faiss"))
     bm25.save(tmp / "bm25")
     # The alias table (names, surnames, acronyms, offices, place grains), read by retrieval and constraints.
-    (tmp / ALIASES_FILE).write_text(json.dumps(build_aliases(passages, texts), ensure_ascii=False, indent=1),
-                                    encoding="utf-8")
+    aliases = build_aliases(contents.passages, contents.texts)
+    (tmp / ALIASES_FILE).write_text(json.dumps(aliases, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def _sentences(

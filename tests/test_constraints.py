@@ -151,6 +151,7 @@ def test_the_grain_asked_for_is_checked_with_a_gazetteer(helper: Assistant) -> N
     for question in ("In which country did Okafor meet Brandt?", "Which city did Okafor visit on March 7?"):
         answer = helper.answer(question)
         assert answer.abstained and answer.short_answer is None, question
+        assert answer.unmet == "grain" and ("no city" in answer.text or "no country" in answer.text), question
     assert helper.answer("Which country did Okafor visit on March 7?").short_answer == "Portugal"
 
 
