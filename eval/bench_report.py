@@ -148,8 +148,8 @@ def write_markdown(r: dict[str, Any], path: Path) -> Path:
               f"same folder: **{r['rebuild_one_change_s']:.2f} s** (runs {r['rebuild_runs_s']}); `build_index` in "
               f"process: {r['rebuild_in_process_s']:.2f} s; passages re-embedded: {r['rebuild_reembedded_passages']}.",
               *([f"- Reading a {r['pdf_pages']}-page journal-style PDF (eval/journal_pdf.py): "
-                 f"**{r['pdf_read_s']:.2f} s**; the same text as a .txt file: {r['pdf_text_read_s']:.2f} s "
-                 "(medians)."] if "pdf_read_s" in r else []),
+                 f"**{r['pdf_read_s']:.2f} s** (CPU {r.get('pdf_read_cpu_s', 0):.2f} s); the same text as a .txt "
+                 f"file: {r['pdf_text_read_s']:.2f} s (medians)."] if "pdf_read_s" in r else []),
               f"- Resident memory of a fresh process that loaded the index and answered once: "
               f"**{r['rss_mb_server']:.0f} MB** (runs {r['rss_mb_server_runs']}).", "",
               *_library_lines(r),
