@@ -166,7 +166,8 @@ def render(result: dict[str, Any], chart: str | None = "retrievers.png") -> str:
         out += [f"### {name}", ""]
         out += _table(["type", "n", "hit@5", "mrr@10", "accuracy", "short", "short precision", "top passage"],
                       [[t, v["n"], v["hit@5"], v["mrr@10"], v["accuracy"], v.get("short_accuracy"),
-                        v.get("short_precision"), v.get("top_passage_accuracy")] for t, v in figures["by_type"].items()])
+                        v.get("short_precision"), v.get("top_passage_accuracy")]
+                       for t, v in figures["by_type"].items()])
     out += ["## Speed", "",
             "Warm (model loaded, one warm-up question first), per question, on this machine; the question is "
             "encoded in each timed call. Retrieval: `Retriever.retrieve`; answer: `Assistant.answer`. The machine "

@@ -37,6 +37,9 @@ class Passage:
     sentences: tuple[tuple[int, int], ...] = ()
     #: Typed entity spans (start, end, type) with absolute offsets, found at build time (rag/entities.py).
     entities: tuple[tuple[int, int, str], ...] = ()
+    #: spaCy's parse, found at build time (rag/entities.py): per token (start, end, lemma, part of speech,
+    #: dependency label, index of its head in this tuple), absolute offsets. Answering reads it, never spaCy.
+    tokens: tuple[tuple[int, int, str, str, str, int], ...] = ()
     score: float = 0.0
     dense_rank: int | None = None
     bm25_rank: int | None = None
@@ -64,6 +67,7 @@ class Passage:
             record.pop(key)
         record["sentences"] = [list(s) for s in self.sentences]
         record["entities"] = [list(e) for e in self.entities]
+        record["tokens"] = [list(t) for t in self.tokens]
         return record
 
     @classmethod
@@ -71,6 +75,8 @@ class Passage:
         data = dict(record)
         data["sentences"] = tuple((int(a), int(b)) for a, b in data.get("sentences", ()))
         data["entities"] = tuple((int(a), int(b), str(t)) for a, b, t in data.get("entities", ()))
+        data["tokens"] = tuple((int(a), int(b), str(lemma), str(pos), str(dep), int(head))
+                               for a, b, lemma, pos, dep, head in data.get("tokens", ()))
         return cls(**data)
 
 
