@@ -11,18 +11,20 @@ import json
 import platform
 import sys
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from rag.aliases import ALIASES_FILE, build_aliases
 from rag.chunk import chunk
+from rag.copies import blocks_record, write_copy
 from rag.embed import Embedder
 from rag.entities import annotate
-from rag.errors import IndexNotFoundError, RagError
+from rag.errors import DocumentError, IndexNotFoundError, RagError
 from rag.index import Index, load_index
 from rag.lexical import Bm25
 from rag.manifest import FORMAT_VERSION, Manifest, Source, sha256_file
@@ -31,6 +33,12 @@ from rag.publish import build_lock, clear_leftovers, new_build_name, publish, wr
 from rag.schema import Passage
 from rag.settings import Settings
 from rag.version import __version__
+
+#: Told each stage of a build or an addition as it goes: ("reading" | "embedding" | "publishing", fraction of
+#: that stage done, 0.0 to 1.0). The chat page turns it into its progress bar.
+OnProgress = Callable[[str, float], None]
+#: Texts embedded between two progress reports: small enough that the bar moves every few seconds.
+PROGRESS_SLICE = 256
 
 
 def _sentence_key(text: str) -> str:
@@ -45,7 +53,12 @@ def _documents(paths: Sequence[Path]) -> list[Document]:
         while doc_id in taken:  # two files with one name in different folders stay two documents
             doc_id, n = f"{Path(path).stem}-{n}", n + 1
         taken.add(doc_id)
-        docs.append(parse(path, doc_id))
+        doc = parse(path, doc_id)
+        for other in docs:
+            if other.content_sha256 == doc.content_sha256:
+                raise DocumentError(f"{doc.path}: has the same text as {other.path} (document {other.id!r}); "
+                                    "index it once.")
+        docs.append(doc)
     return docs
 
 
@@ -76,19 +89,33 @@ def _previous_vectors(
     return by_passage, by_sentence
 
 
-def _embed_missing(
-    embedder: Embedder, keys: list[str], texts: list[str], cache: dict[str, np.ndarray], progress: bool, what: str
-) -> np.ndarray:
-    missing: dict[str, int] = {}  # one embedding per distinct text: a file that repeats a sentence pays once
+def _missing(keys: list[str], cache: dict[str, np.ndarray]) -> dict[str, int]:
+    """The keys without a vector yet, each with its first position: a text repeated in a file is embedded once."""
+    missing: dict[str, int] = {}
     for i, key in enumerate(keys):
         if key not in cache:
             missing.setdefault(key, i)
+    return missing
+
+
+def _embed_missing(
+    embedder: Embedder, keys: list[str], texts: list[str], cache: dict[str, np.ndarray], progress: bool, what: str,
+    embedded: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """Vectors for `keys`, embedding only those not in `cache` (which gets them); `embedded(n)` after each slice."""
+    missing = _missing(keys, cache)
     if missing:
         if progress:
             print(f"Embedding {len(missing)} {what} ({len(keys) - len(missing)} reused)…", file=sys.stderr)
-        fresh = embedder.encode([texts[i] for i in missing.values()], progress=progress)
-        for key, vec in zip(missing, fresh, strict=True):
-            cache[key] = vec
+        todo = list(missing.items())
+        step = len(todo) if embedded is None else PROGRESS_SLICE
+        for a in range(0, len(todo), step):
+            part = todo[a : a + step]
+            fresh = embedder.encode([texts[i] for _, i in part], progress=progress)
+            for (key, _), vec in zip(part, fresh, strict=True):
+                cache[key] = vec
+            if embedded is not None:
+                embedded(len(part))
     if not keys:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
     return np.stack([cache[key] for key in keys]).astype(np.float32)
@@ -114,22 +141,24 @@ def make_dense_index(vectors: np.ndarray, settings: Settings) -> tuple[Any, str]
 
 
 def _write_build(
-    tmp: Path, passages: list[Passage], texts: dict[str, str], passage_vectors: np.ndarray,
-    sentence_vectors: np.ndarray, dense: Any, bm25: Bm25,
+    tmp: Path, contents: Contents, passage_vectors: np.ndarray, sentence_vectors: np.ndarray, dense: Any, bm25: Bm25,
 ) -> None:
     """Every file of a build but the manifest, into the fresh folder `tmp`."""
     import faiss
 
     with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
-        for p in passages:
+        for p in contents.passages:
             fh.write(json.dumps(p.to_record(), ensure_ascii=False) + "\n")
     (tmp / "sources").mkdir()
-    for doc, text in texts.items():
-        (tmp / "sources" / f"{doc}.txt").write_text(text, encoding="utf-8", newline="")
+    for doc, text in contents.texts.items():
+        write_copy(tmp, doc, text, contents.records.get(doc))
     np.save(tmp / "passage_vectors.npy", passage_vectors)
     np.save(tmp / "sentence_vectors.npy", sentence_vectors)
     faiss.write_index(dense, str(tmp / "dense.faiss"))
     bm25.save(tmp / "bm25")
+    # The alias table (names, surnames, acronyms, offices, place grains), read by retrieval and constraints.
+    aliases = build_aliases(contents.passages, contents.texts)
+    (tmp / ALIASES_FILE).write_text(json.dumps(aliases, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def _sentences(
@@ -184,6 +213,7 @@ def build_index(
             sources=tuple(source_of(d, passages, added_at) for d in docs),
             texts={d.id: d.source for d in docs},
             passages=passages,
+            records={d.id: blocks_record(d) for d in docs},
         )
         write_index(contents, index_dir, settings, embedder, progress, old=old, started=started)
     return load_index(index_dir, settings, check_sources=False, verify=False)
@@ -196,7 +226,8 @@ def now() -> str:
 def source_of(doc: Document, passages: list[Passage], added_at: str, tracked: bool = True) -> Source:
     """The manifest's record of `doc`, whose passages are among `passages`."""
     return Source(doc=doc.id, title=doc.title, path=doc.path, sha256=doc.sha256,
-                  passages=sum(p.doc == doc.id for p in passages), added_at=added_at, tracked=tracked)
+                  passages=sum(p.doc == doc.id for p in passages), added_at=added_at, tracked=tracked,
+                  content_sha256=doc.content_sha256, format=doc.format, pages=doc.pages, notes=doc.notes)
 
 
 @dataclass(frozen=True)
@@ -204,27 +235,57 @@ class Contents:
     """What an index holds, before embedding: its documents' records and texts, and their passages."""
 
     sources: tuple[Source, ...]
-    #: Each document's source text, by document id.
+    #: Each document's canonical text, by document id.
     texts: dict[str, str]
     passages: list[Passage]
+    #: Each document's blocks record (`rag.copies.blocks_record`), by document id.
+    records: dict[str, str] = field(default_factory=dict)
+
+
+def _embedding_counter(
+    contents: Contents, by_passage: dict[str, np.ndarray], by_sentence: dict[str, np.ndarray], on_progress: OnProgress
+) -> Callable[[int], None]:
+    """Reports "embedding" now, and returns what to call with each number of texts embedded.
+
+    What there is to embed is counted first: the new passages, then the new article sentences (a chronology
+    entry's one sentence takes its passage's vector).
+    """
+    passages = contents.passages
+    todo = len(_missing([p.id for p in passages], by_passage)) + len(_missing(
+        [_sentence_key(contents.texts[p.doc][a:b]) for p in passages if p.kind != "chronology"
+         for a, b in p.sentences], by_sentence))
+    done = 0
+
+    def embedded(n: int) -> None:
+        nonlocal done
+        done += n
+        on_progress("embedding", min(1.0, done / todo))
+
+    on_progress("embedding", 0.0 if todo else 1.0)
+    return embedded
 
 
 def write_index(
     contents: Contents, index_dir: Path, settings: Settings, embedder: Embedder, progress: bool = True,
-    old: Index | None = None, started: float | None = None,
+    old: Index | None = None, started: float | None = None, on_progress: OnProgress | None = None,
 ) -> None:
     """Embed what is new, write and publish `contents` as `index_dir`'s index. The caller holds the build lock.
 
     Vectors come from `old` (else the index now in `index_dir`) for every passage and sentence it already had.
+    `on_progress` is told the "embedding" and "publishing" stages.
     """
     started = time.perf_counter() if started is None else started
     passages = contents.passages
     by_passage, by_sentence = _previous_vectors(index_dir, settings, old)
-    passage_vectors = _embed_missing(
-        embedder, [p.id for p in passages], [p.embed_text() for p in passages], by_passage, progress, "passages"
-    )
+    passage_keys = [p.id for p in passages]
+    embedded = None if on_progress is None else _embedding_counter(contents, by_passage, by_sentence, on_progress)
+    passage_vectors = _embed_missing(embedder, passage_keys, [p.embed_text() for p in passages], by_passage,
+                                     progress, "passages", embedded)
     sentence_texts, sentence_keys = _sentences(passages, passage_vectors, contents.texts, by_sentence)
-    sentence_vectors = _embed_missing(embedder, sentence_keys, sentence_texts, by_sentence, progress, "sentences")
+    sentence_vectors = _embed_missing(embedder, sentence_keys, sentence_texts, by_sentence, progress, "sentences",
+                                      embedded)
+    if on_progress is not None:
+        on_progress("publishing", 0.0)
     dense, dense_kind = make_dense_index(passage_vectors, settings)
     bm25 = Bm25.build([p.text for p in passages])
 
@@ -232,7 +293,7 @@ def write_index(
     tmp = index_dir / f".tmp-{name}"
     with writing(index_dir, tmp):
         tmp.mkdir()
-        _write_build(tmp, passages, contents.texts, passage_vectors, sentence_vectors, dense, bm25)
+        _write_build(tmp, contents, passage_vectors, sentence_vectors, dense, bm25)
         files = {str(f.relative_to(tmp)): sha256_file(f) for f in sorted(tmp.rglob("*")) if f.is_file()}
     manifest = Manifest(
         format_version=FORMAT_VERSION,

@@ -136,6 +136,8 @@ class Evidence:
         asked = {name_key(n) for n in question.names} | set(terms(question.text))
         lemmas = self.reader.question_lemmas(question)
         head = _focus_head(question)
+        aliases = getattr(self.index, "aliases", None)
+        aliased = [(terms(n), aliases.pattern(n)) for n in question.names] if aliases is not None else []
         for rank, p in enumerate(passages, start=1):
             pos = self.index.by_id[p.id]
             sims = self.index.sentence_vectors_of(pos) @ qvec
@@ -147,6 +149,9 @@ class Evidence:
                 have = self._sentence_terms.get(key)
                 if have is None:
                     have = self._sentence_terms[key] = terms(source[a:b])
+                for said, pattern in aliased:  # "NPC" asked, "Northern Ports Council" written: the same name
+                    if not said <= have and pattern.search(source, a, b):
+                        have = have | said
                 coverage = self.coverage(wanted, have)
                 window = self.coverage(wanted, have | previous)
                 previous = have | heading

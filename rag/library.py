@@ -18,20 +18,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from rag.build import Contents, now, source_of, write_index
+from rag.build import Contents, OnProgress, now, source_of, write_index
 from rag.chunk import chunk
+from rag.copies import blocks_record, read_record
 from rag.embed import Embedder
 from rag.entities import annotate
 from rag.errors import DocumentError, IndexNotFoundError
 from rag.index import Index, load_index
-from rag.parse import Document, parse
+from rag.parse import MAX_BYTES, SUFFIXES, Document, parse
+from rag.parse import _too_large as too_large
 from rag.publish import build_lock, clear_leftovers
 from rag.settings import Settings
 
 #: What a document id may be: it names a file in the index (`sources/ID.txt`) and a `--doc` filter.
 DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
-#: Briefing files a library accepts.
-SUFFIXES = (".txt", ".md", ".markdown")
 
 
 def doc_id_for(path: Path) -> str:
@@ -54,6 +54,24 @@ def check_doc_id(doc_id: str) -> str:
     return doc_id
 
 
+def check_file(path: Path, size: int | None = None) -> None:
+    """Refuse, by its name and (when known) its size alone, a file the library would not read.
+
+    The chat page asks this before an upload is sent, so it says what `rag index add` says.
+
+    Example:
+        >>> check_file(Path("notes.txt"), 1_000)
+        >>> check_file(Path("photo.png"))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        rag.errors.DocumentError: photo.png: only .txt, .md, ... briefings can be added (not .png).
+    """
+    if path.suffix.lower() not in SUFFIXES:
+        raise DocumentError(f"{path}: only {', '.join(SUFFIXES)} briefings can be added "
+                            f"(not {path.suffix or 'no suffix'}).")
+    if size is not None and size > MAX_BYTES:
+        raise too_large(path, size)
+
+
 def _load(index_dir: Path, settings: Settings) -> Index | None:
     try:
         return load_index(index_dir, settings, check_sources=False)
@@ -65,20 +83,19 @@ def read_documents(paths: Sequence[str | Path], doc_id: str | None = None, title
     """Parse the files to add, refusing (with `DocumentError`, before anything is written) what cannot be added."""
     files = [Path(p) for p in paths]
     if not files:
-        raise DocumentError("No files given; name at least one briefing (.txt or .md) to add.")
+        raise DocumentError(f"No files given; name at least one briefing ({', '.join(SUFFIXES)}) to add.")
     if (doc_id or title) and len(files) > 1:
         raise DocumentError("--id and --title name one document; add the files one at a time.")
     docs: list[Document] = []
     for path in files:
-        if path.suffix.lower() not in SUFFIXES:
-            raise DocumentError(f"{path}: only .txt and .md briefings can be added (not {path.suffix or 'no suffix'}).")
+        check_file(path)
         doc = parse(path, check_doc_id(doc_id) if doc_id else doc_id_for(path))
         docs.append(replace(doc, title=title.strip()) if title and title.strip() else doc)
     seen: dict[str, Document] = {}
     for doc in docs:
         for other in seen.values():
-            if other.sha256 == doc.sha256:
-                raise DocumentError(f"{doc.path}: has the same content as {other.path}; add it once.")
+            if other.content_sha256 == doc.content_sha256:
+                raise DocumentError(f"{doc.path}: has the same text as {other.path}; add it once.")
         if doc.id in seen:
             raise DocumentError(f"{doc.path} and {seen[doc.id].path} would both be the document {doc.id!r}; "
                                 "rename one, or add them one at a time with --id.")
@@ -94,41 +111,67 @@ def add_documents(
     settings: Settings | None = None,
     embedder: Embedder | None = None,
     progress: bool = True,
+    on_progress: OnProgress | None = None,
 ) -> Index:
     """Add briefings to the library in `index_dir` (a document with the same id is replaced); returns it loaded.
 
-    A file whose content (sha256) is already in the library is refused, and so is anything `rag.parse` refuses;
-    then nothing is written. Another edit or build of the same folder meanwhile gets `IndexBusyError`.
+    A file whose text (line endings, BOM and trailing spaces aside) is already in the library is refused, and so
+    is anything `rag.parse` refuses; then nothing is written. Another edit or build of the same folder meanwhile
+    gets `IndexBusyError`. `on_progress` is told each stage as it goes: "reading", "embedding", "publishing"
+    (with the fraction done).
     """
+    started = time.perf_counter()
+    tell = on_progress or (lambda stage, fraction: None)
+    tell("reading", 0.0)
+    docs = read_documents(paths, doc_id, title)
+    tell("reading", 0.4)
+    return add_parsed(index_dir, docs, settings, embedder, progress, started, tell)
+
+
+def add_parsed(
+    index_dir: str | Path,
+    docs: Sequence[Document],
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+    progress: bool = True,
+    started: float | None = None,
+    on_progress: OnProgress | None = None,
+) -> Index:
+    """Add documents already read (`read_documents`, or an index's copies: `rag.copies.read_document`)."""
     settings = settings or Settings()
     embedder = embedder or Embedder(settings)
     index_dir = Path(index_dir)
-    started = time.perf_counter()
-    docs = read_documents(paths, doc_id, title)
+    started = time.perf_counter() if started is None else started
+    tell = on_progress or (lambda stage, fraction: None)
     with build_lock(index_dir):
         clear_leftovers(index_dir)
         old = _load(index_dir, settings)
         new_ids = {d.id for d in docs}
         for doc in docs:
             for source in old.manifest.sources if old else ():
-                if source.sha256 == doc.sha256:
+                if source.content_sha256 == doc.content_sha256 or source.sha256 == doc.sha256:
                     raise DocumentError(
                         f"{doc.path}: the same text is already in the library as {source.doc!r} "
                         f"({source.title}); nothing was changed."
                     )
         # passages are chunked and annotated per document, so a document's passages do not depend on the others
         fresh = [p for doc in docs for p in annotate(chunk(doc, settings), progress=False)]
+        tell("reading", 1.0)
         kept = [p for p in old.passages if p.doc not in new_ids] if old else []
         kept_sources = [s for s in old.manifest.sources if s.doc not in new_ids] if old else []
         added_at = now()
+        records = {s.doc: r for s in kept_sources if old and (r := read_record(old.path, s.doc)) is not None}
         contents = Contents(
             sources=(*kept_sources, *(source_of(d, fresh, added_at, tracked=False) for d in docs)),
             texts={**{s.doc: old.sources[s.doc] for s in kept_sources}, **{d.id: d.source for d in docs}}
             if old else {d.id: d.source for d in docs},
             passages=kept + fresh,
+            records={**records, **{d.id: blocks_record(d) for d in docs}},
         )
-        write_index(contents, index_dir, settings, embedder, progress, old=old, started=started)
-    return load_index(index_dir, settings, check_sources=False, verify=False)
+        write_index(contents, index_dir, settings, embedder, progress, old=old, started=started, on_progress=tell)
+    index = load_index(index_dir, settings, check_sources=False, verify=False)
+    tell("publishing", 1.0)
+    return index
 
 
 def remove_documents(
@@ -163,6 +206,7 @@ def remove_documents(
             sources=tuple(kept_sources),
             texts={s.doc: old.sources[s.doc] for s in kept_sources},
             passages=[p for p in old.passages if p.doc not in gone],
+            records={s.doc: r for s in kept_sources if (r := read_record(old.path, s.doc)) is not None},
         )
         write_index(contents, index_dir, settings, embedder or Embedder(settings), progress, old=old,
                     started=started)

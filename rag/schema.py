@@ -40,6 +40,8 @@ class Passage:
     #: spaCy's parse, found at build time (rag/entities.py): per token (start, end, lemma, part of speech,
     #: dependency label, index of its head in this tuple), absolute offsets. Answering reads it, never spaCy.
     tokens: tuple[tuple[int, int, str, str, str, int], ...] = ()
+    #: The page (1-based) where the passage starts, for paged sources (PDF); None for the others.
+    page: int | None = None
     score: float = 0.0
     dense_rank: int | None = None
     bm25_rank: int | None = None
@@ -59,6 +61,10 @@ class Passage:
 
             return format_range(self.date_start, self.date_end or self.date_start)
         return self.section
+
+    def page_label(self) -> str:
+        """Where the passage is in a paged source, as a citation shows it ("p. 3"); "" when it has no page."""
+        return f"p. {self.page}" if self.page is not None else ""
 
     def to_record(self) -> dict[str, Any]:
         """The stored form (scores left out): one line of passages.jsonl."""
@@ -106,6 +112,7 @@ class Citation:
             "text": p.text,
             "char_start": p.char_start,
             "char_end": p.char_end,
+            "page": p.page,
             "highlight_start": self.highlight_start,
             "highlight_end": self.highlight_end,
             "short_start": self.short_start,
@@ -145,11 +152,20 @@ class Answer:
     short_answer: str | None = None
     #: The entries of a timeline answer, in date order.
     items: tuple[ListItem, ...] = ()
+    #: For an abstention, the kind of constraint of the question it could not meet ("period", "name",
+    #: "office", "document", "negation", "grain"; rag/constraints.py), else None.
+    unmet: str | None = None
+
+    @property
+    def resolved_question(self) -> str:
+        """The question as read, follow-up expanded: what the next turn passes as `previous`."""
+        return self.analysis.text if self.analysis is not None else self.question
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of `rag ask --json` (other tools read these keys: keep them)."""
         return {
             "question": self.question,
+            "resolved_question": self.resolved_question,
             "answer": self.text,
             "abstained": self.abstained,
             "confidence": round(self.confidence, 4),
@@ -166,6 +182,7 @@ class Answer:
                     "kind": p.kind,
                     "date_start": p.date_start,
                     "date_end": p.date_end,
+                    "page": p.page,
                 }
                 for p in self.passages
             ],
@@ -174,6 +191,7 @@ class Answer:
             "short_answer": self.short_answer,
             "answer_type": self.analysis.answer_type if self.analysis else None,
             "question_analysis": self.analysis.to_dict() if self.analysis else None,
+            "unmet": self.unmet,
             "items": [{"n": i.n, "label": i.label, "text": i.text} for i in self.items],
             "notes": list(self.notes),
             "timings_ms": {k: round(v, 3) for k, v in self.timings_ms.items()},

@@ -128,7 +128,7 @@ def test_adding_embeds_only_new_text_and_replacing_keeps_one_document(
     assert [p.id for p in index.passages] == [p.id for p in before.passages]
 
 
-@pytest.mark.parametrize("bad", ["empty", "blank", "binary", "latin1", "oversize", "duplicate", "suffix", "bad-id"])
+@pytest.mark.parametrize("bad", ["empty", "blank", "binary", "undecodable", "oversize", "duplicate", "suffix", "bad-id"])
 def test_bad_input_is_one_clear_message_and_changes_nothing(bad: str, index_dir: Path, tmp_path: Path,
                                                             embedder: Embedder) -> None:
     path, doc_id = tmp_path / f"{bad}.txt", None
@@ -138,15 +138,15 @@ def test_bad_input_is_one_clear_message_and_changes_nothing(bad: str, index_dir:
         path.write_text("  \n\n ", encoding="utf-8")
     elif bad == "binary":
         path.write_bytes(b"Title\n\x00\x01binary\n")
-    elif bad == "latin1":
-        path.write_bytes("Caf\u00e9 talks resumed in Paris on Monday.\n".encode("latin-1"))
+    elif bad == "undecodable":  # no encoding reads these bytes as text
+        path.write_bytes(b"Talks resumed. " * 20 + bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D, 0xFF]) * 3)
     elif bad == "oversize":
         with path.open("wb") as fh:
             fh.truncate(21 * 2**20)
     elif bad == "duplicate":
         shutil.copy(load_index(index_dir).manifest.sources[0].path, path)
     elif bad == "suffix":
-        path = tmp_path / "notes.pdf"
+        path = tmp_path / "notes.rtf"
         path.write_text(OTHER, encoding="utf-8")
     else:
         path.write_text(OTHER, encoding="utf-8")
@@ -155,8 +155,9 @@ def test_bad_input_is_one_clear_message_and_changes_nothing(bad: str, index_dir:
     with pytest.raises(DocumentError) as info:
         add_documents(index_dir, [path], doc_id=doc_id, embedder=embedder, progress=False)
     assert "\n" not in str(info.value)
-    expected = {"empty": "empty", "blank": "empty", "binary": "binary", "latin1": "UTF-8", "oversize": "too large",
-                "duplicate": "already in the library", "suffix": ".txt and .md", "bad-id": "document id"}[bad]
+    expected = {"empty": "empty", "blank": "empty", "binary": "binary", "undecodable": "iconv -f",
+                "oversize": "too large",
+                "duplicate": "already in the library", "suffix": ".docx briefings can be added", "bad-id": "document id"}[bad]
     assert expected in str(info.value)
     assert published(index_dir) == before
     assert not [p for p in index_dir.iterdir() if p.name.startswith((".tmp-", ".current-"))]
@@ -227,3 +228,19 @@ def test_rebuilding_the_default_index_keeps_added_documents(index_dir: Path, oth
     assert [s.doc for s in index.manifest.sources][1:] == ["other", "notes"]
     notes = [p for p in index.passages if p.doc == "notes"]
     assert notes and notes[0].title == "Arctic Notes" and notes[0].section == "Shipping"  # parsed as Markdown
+
+
+def test_adding_reports_each_stage_as_it_goes(index_dir: Path, other: Path, embedder: Embedder,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("rag.build.PROGRESS_SLICE", 1)  # one report per text embedded
+    told: list[tuple[str, float]] = []
+    index = add_documents(index_dir, [other], embedder=embedder, progress=False,
+                          on_progress=lambda stage, fraction: told.append((stage, fraction)))
+    stages = list(dict.fromkeys(stage for stage, _ in told))
+    assert stages == ["reading", "embedding", "publishing"]
+    for stage in stages:
+        fractions = [f for s, f in told if s == stage]
+        assert fractions[0] == 0.0 and fractions[-1] == 1.0 and fractions == sorted(fractions)
+    new = [p for p in index.passages if p.doc == "other"]
+    embedded = len(new) + sum(len(p.sentences) for p in new if p.kind == "article")
+    assert len([f for s, f in told if s == "embedding" and f > 0]) == embedded  # the bar moves with each text
