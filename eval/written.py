@@ -29,8 +29,7 @@ from rag import Answer, Assistant, Index, Settings, Writer
 REASONS = (
     ("no [n]", re.compile(r"^cites no passage")),
     ("[n] that does not exist", re.compile(r"^cites \[\d+\], but only")),
-    ("name or number not in the cited passage", re.compile(r"is not in \[")),
-    ("month not in the cited passage", re.compile(r"^the month")),
+    ("name, number or month not in the cited passage", re.compile(r"is not in \[")),
     ("cited passage does not say it", re.compile(r"does not say this")),
 )
 

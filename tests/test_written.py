@@ -102,7 +102,7 @@ def test_a_good_answer_is_verified_and_highlights_its_supporting_sentence(harbor
     (lambda b: Reply(f"Iceland pledged 75 million krona for cable repairs [{n_of(b, 'krona')}]."), "“75” is not in"),
     (lambda b: Reply(f"Reykjavik is the capital of Iceland and the northernmost capital city in the world "
                      f"[{n_of(b, 'Reykjavik')}]."), "does not say this"),
-    (lambda b: Reply(f"The accord was signed in Reykjavik in March [{n_of(b, 'Reykjavik')}]."), "month 3"),
+    (lambda b: Reply(f"The accord was signed in Reykjavik in March [{n_of(b, 'Reykjavik')}]."), "March is not in"),
 ])
 def test_unsupported_sentences_are_caught(harbor: Index, embedder: Embedder, extractive: Answer, script: Any,
                                           why: str) -> None:
