@@ -11,7 +11,7 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test test-fast install browser lint eval bench clean
+.PHONY: run test test-fast install browser lint eval bench screenshot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## Refresh the README's picture of the page (docs/screenshot.png); test runs write theirs to test-artifacts/
+screenshot: $(STAMP) browser
+	BRIEFING_QA_SCREENSHOT=$(CURDIR)/docs/screenshot.png $(BIN)/python -m pytest -m browser -q \
+	  tests/test_browser.py -k screenshot
 
 lint: $(STAMP)
 	$(BIN)/ruff check rag ui eval tests

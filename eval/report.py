@@ -150,20 +150,23 @@ def render(result: dict[str, Any], chart: str | None = "retrievers.png") -> str:
             "accuracy: over all questions (unanswerable ones count when abstained); citation accuracy: answered "
             "answerable questions with a cited sentence or passage supporting the evidence; mean answer chars: "
             "`Answer.text` of non-abstentions (inline [n] markers in, the sources list out); coverage: answerable "
-            "questions answered.", ""]
-    extra = ("short_accuracy", "top_passage_accuracy")
+            "questions answered; short accuracy: typed answerable questions whose short answer names an answer string; "
+            "short precision: shown short answers that name an answer string (one shown for an unanswerable question "
+            "counts as wrong); short coverage: typed answerable questions that show a short answer.", ""]
+    extra = ("short_accuracy", "short_precision", "short_coverage", "top_passage_accuracy")
     out += _table(["split", "n", *ANSWER_KEYS, *extra],
                   [[name, f["n_questions"], *(f["answers"][key] for key in ANSWER_KEYS),
                     *(f["answers"].get(key) for key in extra)] for name, f in _sections(result)])
     out += ["## By question type", "",
             "hit@5 and MRR@10 of the hybrid retriever; accuracy of the pipeline; short: share of typed answerable "
-            "questions whose short answer names an answer string; top passage: the baseline that shows the top "
+            "questions whose short answer names an answer string; short precision: shown short answers that are right; "
+            "top passage: the baseline that shows the top "
             "retrieved passage as the answer.", ""]
     for name, figures in _sections(result):
         out += [f"### {name}", ""]
-        out += _table(["type", "n", "hit@5", "mrr@10", "accuracy", "short", "top passage"],
+        out += _table(["type", "n", "hit@5", "mrr@10", "accuracy", "short", "short precision", "top passage"],
                       [[t, v["n"], v["hit@5"], v["mrr@10"], v["accuracy"], v.get("short_accuracy"),
-                        v.get("top_passage_accuracy")] for t, v in figures["by_type"].items()])
+                        v.get("short_precision"), v.get("top_passage_accuracy")] for t, v in figures["by_type"].items()])
     out += ["## Speed", "",
             "Warm (model loaded, one warm-up question first), per question, on this machine; the question is "
             "encoded in each timed call. Retrieval: `Retriever.retrieve`; answer: `Assistant.answer`. The machine "

@@ -99,10 +99,26 @@ def _short_ok(o: Outcome) -> bool | None:
     return a.short_answer is not None and answer_matches(a.short_answer, q.answers, q.all_answers)
 
 
+def _short_shown_ok(o: Outcome) -> bool | None:
+    """A shown short answer names an answer string (one shown for an unanswerable question is wrong); None when
+    no short answer is shown."""
+    q, a = o.question, o.answer
+    if a.short_answer is None or a.abstained:
+        return None
+    return q.answerable and answer_matches(a.short_answer, q.answers, q.all_answers)
+
+
 def _top_passage_ok(o: Outcome) -> bool:
     """The baseline: the top retrieved passage taken as the answer (it never abstains)."""
     q = o.question
     return q.answerable and o.top1 is not None and answer_matches(o.top1.text, q.answers, q.all_answers)
+
+
+def _short_coverage(outcomes: Sequence[Outcome], ids: Sequence[str]) -> float | None:
+    """Typed answerable questions among `ids` that show a short answer, over all typed answerable ones."""
+    wanted = set(ids)
+    typed = [o for o in outcomes if o.question.id in wanted and _short_ok(o) is not None]
+    return sum(o.answer.short_answer is not None for o in typed) / len(typed) if typed else None
 
 
 def _share(values: Sequence[bool | None]) -> float | None:
@@ -152,6 +168,7 @@ def summarize(outcomes: Sequence[Outcome], retrievers: Sequence[str], index: Ind
     answers = {o.question.id: _answer_outcome(o, index) for o in outcomes}
     splits = sorted({o.question.split for o in outcomes}, key=SPLITS.index)
     short = {o.question.id: _short_ok(o) for o in outcomes}
+    shown = {o.question.id: _short_shown_ok(o) for o in outcomes}
     top = {o.question.id: _top_passage_ok(o) for o in outcomes}
 
     def retrieval(name: str, ids: Sequence[str]) -> dict[str, float | None]:
@@ -165,6 +182,8 @@ def summarize(outcomes: Sequence[Outcome], retrievers: Sequence[str], index: Ind
         by_type[kind] = {"n": len(ids), "hit@5": hybrid.get("hit@5"), "mrr@10": hybrid.get("mrr@10"),
                          "accuracy": answer_summary([answers[i] for i in ids])["accuracy"],
                          "short_accuracy": _share([short[i] for i in ids]),
+                         "short_precision": _share([shown[i] for i in ids]),
+                         "short_coverage": _short_coverage(outcomes, ids),
                          "top_passage_accuracy": _share([top[i] for i in ids])}
     retrieve_ms = [o.retrieve_ms for o in outcomes]
     answer_ms = [o.answer_ms for o in outcomes]
@@ -176,6 +195,9 @@ def summarize(outcomes: Sequence[Outcome], retrievers: Sequence[str], index: Ind
         "answers": {**answer_summary(list(answers.values())),
                     "short_accuracy": _share(list(short.values())),
                     "short_questions": sum(v is not None for v in short.values()),
+                    "short_precision": _share(list(shown.values())),
+                    "short_shown": sum(v is not None for v in shown.values()),
+                    "short_coverage": _short_coverage(outcomes, list(short)),
                     "top_passage_accuracy": _share(list(top.values()))},
         "by_type": by_type,
         "latency_ms": {"retrieve_p50": percentile(retrieve_ms, 50), "retrieve_p95": percentile(retrieve_ms, 95),

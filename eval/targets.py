@@ -25,6 +25,8 @@ TARGETS = (
     Target("mean answer length (chars)", ("answers", "mean_answer_chars"), "<=", 300),
     Target("abstention recall", ("answers", "abstention_recall"), ">=", 0.80),
     Target("short-answer accuracy", ("answers", "short_accuracy"), ">=", 0.85),
+    Target("short-answer precision (right when shown)", ("answers", "short_precision"), ">=", 0.90),
+    Target("paraphrase accuracy", ("by_type", "paraphrase", "accuracy"), ">=", 0.70),
     Target("accuracy >= top-passage baseline", ("answers", "accuracy"), ">=",
            versus=("answers", "top_passage_accuracy")),
     Target("coverage", ("answers", "coverage"), ">=", 0.95),

@@ -18,6 +18,7 @@ from rag.answer import Assistant
 from rag.build import build_index
 from rag.embed import Embedder
 from rag.errors import RagError
+from rag.followup import carried_question
 from rag.index import Index
 from rag.question import Question
 from rag.retrieve import Filters, Retriever
@@ -39,5 +40,6 @@ __all__ = [
     "Retriever",
     "Settings",
     "build_index",
+    "carried_question",
     "open_index",
 ]

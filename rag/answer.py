@@ -19,6 +19,7 @@ import numpy as np
 
 from rag.embed import Embedder
 from rag.evidence import Evidence, Sentence, ShortAnswer
+from rag.followup import NameKinds
 from rag.index import Index
 from rag.question import Question, analyze, terms
 from rag.retrieve import Filters, Retriever
@@ -61,6 +62,8 @@ class Assistant:
         self.retriever = retriever or Retriever(index, embedder, self.settings)
         self.evidence = Evidence(index)
         self.timelines = Timelines(index, self.retriever, self._abstain)
+        #: The kind of each name in the library, so that a follow-up's name replaces one of its kind.
+        self.name_kinds = NameKinds(index)
         # Weights of the confidence model, fitted on the dev questions by `python -m eval.calibrate`.
         self.calibration: dict[str, Any] = json.loads(CALIBRATION.read_text()) if CALIBRATION.is_file() else {
             "features": list(FEATURES), "weights": [1.0] * len(FEATURES), "bias": -4.0,
@@ -76,7 +79,7 @@ class Assistant:
     def analyze(self, question: str, previous: str | None = None) -> Question:
         """The question as read: cleaned (or refused), follow-up resolved, cut to the model's input, typed."""
         return analyze(question, previous, self.index.dates, self.settings.max_question_chars,
-                       fit=self.retriever.embedder.truncate)
+                       fit=self.retriever.embedder.truncate, kind_of=self.name_kinds)
 
     def answer(
         self, question: str, k: int | None = None, filters: Filters | None = None, previous: str | None = None
@@ -91,7 +94,15 @@ class Assistant:
         passages = self.retriever.retrieve(q.text, k, filters=filters, period=q.period)
         qvec = self.retriever.encode(q.text)
         t2 = time.perf_counter()
-        answer = self._timeline(q, passages, notes) or self._extract(q, qvec, passages, notes)
+        unread = ", ".join(q.unread_dates)  # a date the reader cannot place is said, never silently dropped
+        if unread and q.timeline and q.period is None and q.anchor is None:
+            # A dated list was asked for and no date was read: a list of entries would look like its answer.
+            answer = self._abstain(q, passages, notes, f"I could not read {unread} as a date; ask with a date "
+                                   "such as “Nov. 16, 2023”, “11/16/2023” or “2023-11-16”.")
+        else:
+            if unread:
+                notes.append(f"Not read as a date: {unread}; answered without it.")
+            answer = self._timeline(q, passages, notes) or self._extract(q, qvec, passages, notes)
         t3 = time.perf_counter()
         timings = {"prepare": (t1 - t0) * 1e3, "retrieve": (t2 - t1) * 1e3, "compose": (t3 - t2) * 1e3,
                    "total": (t3 - t0) * 1e3}

@@ -55,6 +55,11 @@ _AUX = (
 )
 WH_WORD = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
 
+#: Verbs that end the noun phrase after "which"/"what" ("which meetings took place", "what events happened").
+_EVENT_VERBS = frozenset({"took", "take", "takes", "taking", "taken", "happened", "happen", "happens", "occurred",
+                          "occur", "occurs", "met", "meet", "meets"})
+
+
 def _focus_phrase(text: str, start: int) -> str:
     """The noun phrase right after "which"/"what": words up to an auxiliary, a verb-like word or a preposition."""
     words = re.findall(r"[\w’'-]+", text[start:])
@@ -84,6 +89,8 @@ def _focus_phrase(text: str, start: int) -> str:
             }
             and phrase
         ):
+            break
+        if lw in _EVENT_VERBS:  # "which meetings took place": "place" is no head noun here
             break
         if lw in {"the", "a", "an"}:
             continue

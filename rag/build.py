@@ -11,7 +11,7 @@ import json
 import platform
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +31,12 @@ from rag.publish import build_lock, clear_leftovers, new_build_name, publish, wr
 from rag.schema import Passage
 from rag.settings import Settings
 from rag.version import __version__
+
+#: Told each stage of a build or an addition as it goes: ("reading" | "embedding" | "publishing", fraction of
+#: that stage done, 0.0 to 1.0). The chat page turns it into its progress bar.
+OnProgress = Callable[[str, float], None]
+#: Texts embedded between two progress reports: small enough that the bar moves every few seconds.
+PROGRESS_SLICE = 256
 
 
 def _sentence_key(text: str) -> str:
@@ -76,19 +82,33 @@ def _previous_vectors(
     return by_passage, by_sentence
 
 
-def _embed_missing(
-    embedder: Embedder, keys: list[str], texts: list[str], cache: dict[str, np.ndarray], progress: bool, what: str
-) -> np.ndarray:
-    missing: dict[str, int] = {}  # one embedding per distinct text: a file that repeats a sentence pays once
+def _missing(keys: list[str], cache: dict[str, np.ndarray]) -> dict[str, int]:
+    """The keys without a vector yet, each with its first position: a text repeated in a file is embedded once."""
+    missing: dict[str, int] = {}
     for i, key in enumerate(keys):
         if key not in cache:
             missing.setdefault(key, i)
+    return missing
+
+
+def _embed_missing(
+    embedder: Embedder, keys: list[str], texts: list[str], cache: dict[str, np.ndarray], progress: bool, what: str,
+    embedded: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """Vectors for `keys`, embedding only those not in `cache` (which gets them); `embedded(n)` after each slice."""
+    missing = _missing(keys, cache)
     if missing:
         if progress:
             print(f"Embedding {len(missing)} {what} ({len(keys) - len(missing)} reused)…", file=sys.stderr)
-        fresh = embedder.encode([texts[i] for i in missing.values()], progress=progress)
-        for key, vec in zip(missing, fresh, strict=True):
-            cache[key] = vec
+        todo = list(missing.items())
+        step = len(todo) if embedded is None else PROGRESS_SLICE
+        for a in range(0, len(todo), step):
+            part = todo[a : a + step]
+            fresh = embedder.encode([texts[i] for _, i in part], progress=progress)
+            for (key, _), vec in zip(part, fresh, strict=True):
+                cache[key] = vec
+            if embedded is not None:
+                embedded(len(part))
     if not keys:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
     return np.stack([cache[key] for key in keys]).astype(np.float32)
@@ -209,22 +229,50 @@ class Contents:
     passages: list[Passage]
 
 
+def _embedding_counter(
+    contents: Contents, by_passage: dict[str, np.ndarray], by_sentence: dict[str, np.ndarray], on_progress: OnProgress
+) -> Callable[[int], None]:
+    """Reports "embedding" now, and returns what to call with each number of texts embedded.
+
+    What there is to embed is counted first: the new passages, then the new article sentences (a chronology
+    entry's one sentence takes its passage's vector).
+    """
+    passages = contents.passages
+    todo = len(_missing([p.id for p in passages], by_passage)) + len(_missing(
+        [_sentence_key(contents.texts[p.doc][a:b]) for p in passages if p.kind != "chronology"
+         for a, b in p.sentences], by_sentence))
+    done = 0
+
+    def embedded(n: int) -> None:
+        nonlocal done
+        done += n
+        on_progress("embedding", min(1.0, done / todo))
+
+    on_progress("embedding", 0.0 if todo else 1.0)
+    return embedded
+
+
 def write_index(
     contents: Contents, index_dir: Path, settings: Settings, embedder: Embedder, progress: bool = True,
-    old: Index | None = None, started: float | None = None,
+    old: Index | None = None, started: float | None = None, on_progress: OnProgress | None = None,
 ) -> None:
     """Embed what is new, write and publish `contents` as `index_dir`'s index. The caller holds the build lock.
 
     Vectors come from `old` (else the index now in `index_dir`) for every passage and sentence it already had.
+    `on_progress` is told the "embedding" and "publishing" stages.
     """
     started = time.perf_counter() if started is None else started
     passages = contents.passages
     by_passage, by_sentence = _previous_vectors(index_dir, settings, old)
-    passage_vectors = _embed_missing(
-        embedder, [p.id for p in passages], [p.embed_text() for p in passages], by_passage, progress, "passages"
-    )
+    passage_keys = [p.id for p in passages]
+    embedded = None if on_progress is None else _embedding_counter(contents, by_passage, by_sentence, on_progress)
+    passage_vectors = _embed_missing(embedder, passage_keys, [p.embed_text() for p in passages], by_passage,
+                                     progress, "passages", embedded)
     sentence_texts, sentence_keys = _sentences(passages, passage_vectors, contents.texts, by_sentence)
-    sentence_vectors = _embed_missing(embedder, sentence_keys, sentence_texts, by_sentence, progress, "sentences")
+    sentence_vectors = _embed_missing(embedder, sentence_keys, sentence_texts, by_sentence, progress, "sentences",
+                                      embedded)
+    if on_progress is not None:
+        on_progress("publishing", 0.0)
     dense, dense_kind = make_dense_index(passage_vectors, settings)
     bm25 = Bm25.build([p.text for p in passages])
 

@@ -185,6 +185,7 @@ def chunk(document: Document, settings: Settings | None = None) -> list[Passage]
                 date_start=block.date_start,
                 date_end=block.date_end,
                 sentences=tuple(sentences),
+                page=block.page,
             )
         )
 

@@ -211,8 +211,11 @@ def _print_answer(answer: Any, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
-    if answer.analysis is not None and answer.analysis.follows:
-        click.secho(f"(Read as: {answer.analysis.text})", fg="yellow", err=True)
+    q = answer.analysis
+    if q is not None and q.follows:
+        click.secho(f"(Read as: {q.text})", fg="yellow", err=True)
+    if q is not None and q.period is not None and q.period.reading:
+        click.secho(f"({q.period.reading_note()})", fg="yellow", err=True)
     for note in answer.notes:
         click.secho(f"({note})", fg="yellow", err=True)
     click.echo(answer.text)
@@ -236,7 +239,7 @@ def _print_answer(answer: Any, as_json: bool) -> None:
 @index_dir_option
 def ask(question: str | None, k: int | None, as_json: bool, docs: tuple[str, ...], index_dir: Path | None) -> None:
     """Answer QUESTION with cited passages (no QUESTION: an interactive prompt)."""
-    from rag import Assistant
+    from rag import Assistant, carried_question
     from rag.errors import InvalidQuestionError
 
     index, settings = _open(index_dir)
@@ -255,8 +258,9 @@ def ask(question: str | None, k: int | None, as_json: bool, docs: tuple[str, ...
         if not line.strip():
             break
         try:
-            _print_answer(assistant.answer(line, k=k, filters=filters, previous=previous), as_json)
-            previous = line
+            answer = assistant.answer(line, k=k, filters=filters, previous=previous)
+            _print_answer(answer, as_json)
+            previous = carried_question(answer)  # as the page does: a chain of follow-ups keeps its subject
         except InvalidQuestionError as exc:
             click.secho(str(exc), fg="red", err=True)
         click.echo("")

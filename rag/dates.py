@@ -55,8 +55,9 @@ PERIOD_WORDS: frozenset[str] = frozenset({"early", "mid", "middle", "late", "end
 #: Lower-case month names and abbreviations, plus `PERIOD_WORDS`: words that name when, not what.
 MONTH_WORDS: frozenset[str] = frozenset(_MONTHS) | PERIOD_WORDS
 
-#: A month in any spelling, with an optional full stop (`Sept.`, `september`, `Dec`); use with re.IGNORECASE.
-MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+#: A month in any spelling, with an optional full stop (`Sept.`, `september`, `Dec`), as a whole word only
+#: ("decide" names no month); use with re.IGNORECASE.
+MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?"
 #: Any date-ish mention: a month name or abbreviation, or a year 19xx/20xx.
 DATE_MENTION = re.compile(
     r"\b(?:19|20)\d\d\b|\b(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?", re.IGNORECASE
@@ -164,6 +165,8 @@ class DateRange:
     relation: Relation = "in"
     #: What an open or relative period is measured from (Oct. 20 in "after Oct. 20"; an event's days).
     reference: DateRange | None = None
+    #: How a numeric date was read, when its order could be doubted: "month first" for `4/9/2024`.
+    reading: str = ""
 
     def overlaps(self, start: date, end: date) -> bool:
         return start <= self.end and end >= self.start
@@ -176,6 +179,22 @@ class DateRange:
     def span(self) -> str:
         """The days in the journal's style: `Dec. 5-7, 2023`."""
         return format_range(self.start.isoformat(), self.end.isoformat())
+
+    def reading_note(self) -> str:
+        """How a numeric date was read, for "Read as", or "" when its reading was never in doubt.
+
+        Example:
+            >>> DateRange(date(2024, 4, 9), date(2024, 4, 9), "4/9/2024", "on", reading="month first").reading_note()
+            '4/9/2024 read as April 9, 2024 (month first)'
+        """
+        return f"{self.phrase} read as {self._long()} ({self.reading})" if self.reading else ""
+
+    def _long(self) -> str:
+        """The days with the month's full name: `April 9, 2024`."""
+        a, b = self.start, self.end
+        if a == b:
+            return f"{calendar.month_name[a.month]} {a.day}, {a.year}"
+        return self.span()
 
     def _name(self) -> str:
         """The reference of an open period: `Oct. 20, 2023`, `October 2023`, `2024` or the question's words."""

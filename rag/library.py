@@ -18,20 +18,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from rag.build import Contents, now, source_of, write_index
+from rag.build import Contents, OnProgress, now, source_of, write_index
 from rag.chunk import chunk
 from rag.embed import Embedder
 from rag.entities import annotate
 from rag.errors import DocumentError, IndexNotFoundError
 from rag.index import Index, load_index
-from rag.parse import Document, parse
+from rag.parse import MAX_BYTES, SUFFIXES, Document, parse
+from rag.parse import _too_large as too_large
 from rag.publish import build_lock, clear_leftovers
 from rag.settings import Settings
 
 #: What a document id may be: it names a file in the index (`sources/ID.txt`) and a `--doc` filter.
 DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
-#: Briefing files a library accepts.
-SUFFIXES = (".txt", ".md", ".markdown")
 
 
 def doc_id_for(path: Path) -> str:
@@ -54,6 +53,24 @@ def check_doc_id(doc_id: str) -> str:
     return doc_id
 
 
+def check_file(path: Path, size: int | None = None) -> None:
+    """Refuse, by its name and (when known) its size alone, a file the library would not read.
+
+    The chat page asks this before an upload is sent, so it says what `rag index add` says.
+
+    Example:
+        >>> check_file(Path("notes.txt"), 1_000)
+        >>> check_file(Path("photo.png"))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        rag.errors.DocumentError: photo.png: only .txt, .md, ... briefings can be added (not .png).
+    """
+    if path.suffix.lower() not in SUFFIXES:
+        raise DocumentError(f"{path}: only {', '.join(SUFFIXES)} briefings can be added "
+                            f"(not {path.suffix or 'no suffix'}).")
+    if size is not None and size > MAX_BYTES:
+        raise too_large(path, size)
+
+
 def _load(index_dir: Path, settings: Settings) -> Index | None:
     try:
         return load_index(index_dir, settings, check_sources=False)
@@ -65,13 +82,12 @@ def read_documents(paths: Sequence[str | Path], doc_id: str | None = None, title
     """Parse the files to add, refusing (with `DocumentError`, before anything is written) what cannot be added."""
     files = [Path(p) for p in paths]
     if not files:
-        raise DocumentError("No files given; name at least one briefing (.txt or .md) to add.")
+        raise DocumentError(f"No files given; name at least one briefing ({', '.join(SUFFIXES)}) to add.")
     if (doc_id or title) and len(files) > 1:
         raise DocumentError("--id and --title name one document; add the files one at a time.")
     docs: list[Document] = []
     for path in files:
-        if path.suffix.lower() not in SUFFIXES:
-            raise DocumentError(f"{path}: only .txt and .md briefings can be added (not {path.suffix or 'no suffix'}).")
+        check_file(path)
         doc = parse(path, check_doc_id(doc_id) if doc_id else doc_id_for(path))
         docs.append(replace(doc, title=title.strip()) if title and title.strip() else doc)
     seen: dict[str, Document] = {}
@@ -94,17 +110,22 @@ def add_documents(
     settings: Settings | None = None,
     embedder: Embedder | None = None,
     progress: bool = True,
+    on_progress: OnProgress | None = None,
 ) -> Index:
     """Add briefings to the library in `index_dir` (a document with the same id is replaced); returns it loaded.
 
     A file whose content (sha256) is already in the library is refused, and so is anything `rag.parse` refuses;
     then nothing is written. Another edit or build of the same folder meanwhile gets `IndexBusyError`.
+    `on_progress` is told each stage as it goes: "reading", "embedding", "publishing" (with the fraction done).
     """
     settings = settings or Settings()
     embedder = embedder or Embedder(settings)
     index_dir = Path(index_dir)
     started = time.perf_counter()
+    tell = on_progress or (lambda stage, fraction: None)
+    tell("reading", 0.0)
     docs = read_documents(paths, doc_id, title)
+    tell("reading", 0.4)
     with build_lock(index_dir):
         clear_leftovers(index_dir)
         old = _load(index_dir, settings)
@@ -118,6 +139,7 @@ def add_documents(
                     )
         # passages are chunked and annotated per document, so a document's passages do not depend on the others
         fresh = [p for doc in docs for p in annotate(chunk(doc, settings), progress=False)]
+        tell("reading", 1.0)
         kept = [p for p in old.passages if p.doc not in new_ids] if old else []
         kept_sources = [s for s in old.manifest.sources if s.doc not in new_ids] if old else []
         added_at = now()
@@ -127,8 +149,10 @@ def add_documents(
             if old else {d.id: d.source for d in docs},
             passages=kept + fresh,
         )
-        write_index(contents, index_dir, settings, embedder, progress, old=old, started=started)
-    return load_index(index_dir, settings, check_sources=False, verify=False)
+        write_index(contents, index_dir, settings, embedder, progress, old=old, started=started, on_progress=tell)
+    index = load_index(index_dir, settings, check_sources=False, verify=False)
+    tell("publishing", 1.0)
+    return index
 
 
 def remove_documents(

@@ -13,7 +13,7 @@ from rag.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from rag.settings import Settings
 
 #: Bumped whenever the files of a build change meaning; an index of another format is rebuilt, never converted.
-FORMAT_VERSION = 2  # 2: passages carry typed entity spans
+FORMAT_VERSION = 3  # 2: passages carry typed entity spans; 3: and the page they start on
 MANIFEST = "manifest.json"
 #: The symlink in an index folder that names the published build.
 CURRENT = "current"

@@ -18,6 +18,8 @@ from rag.schema import Kind
 LABELS = {"articles", "article", "chronology"}
 INTRODUCTION = "Introduction"
 CHRONOLOGY = "Chronology"
+#: File suffixes a briefing may have, one reader each (rag/readers/); other suffixes are read as plain text.
+SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".pdf", ".html", ".htm", ".docx")
 #: Larger files are refused: a briefing is tens of kilobytes.
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -43,6 +45,8 @@ class Block:
     char_end: int
     date_start: str | None = None
     date_end: str | None = None
+    #: The page (1-based) the block starts on, for paged sources (PDF).
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,8 @@ def parse(path: str | Path, doc_id: str | None = None) -> Document:
         61
     """
     path = Path(path)
+    if path.suffix.lower() in {".pdf", ".html", ".htm", ".docx"}:
+        raise DocumentError(f"{path}: reading {path.suffix.lower()} files is not available yet.")
     text, digest = read_source(path)
     markdown = path.suffix.lower() in {".md", ".markdown"}
     title = path.stem

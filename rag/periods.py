@@ -39,6 +39,17 @@ _SPAN = re.compile(
 )
 _DAY_MD = re.compile(rf"\b{_month_re('m')}\s+{_day_re('d')}{_year_re('y')}\b", re.IGNORECASE)
 _DAY_DM = re.compile(rf"\b{_day_re('d')}\s+(?:of\s+)?{_month_re('m')}{_year_re('y')}\b", re.IGNORECASE)
+#: `2024-04-09`, `2024/4/9`: year first, always month before day.
+_ISO = re.compile(r"\b(?P<iy>(?:19|20)\d\d)([-/.])(?P<im>\d{1,2})\2(?P<id>\d{1,2})\b(?![-/.]?\d)")
+#: `4/9/2024`, `4/9/24`, `4/9`: month first, as in the US (day first only when the first number is no month).
+_SLASH = re.compile(r"(?<![\d/])(?P<sa>\d{1,2})/(?P<sb>\d{1,2})(?:/(?P<sy>(?:19|20)\d\d|\d\d))?\b(?![/\d])")
+#: Words after which a bare `4/9` (no year) names a day rather than a fraction.
+_DATE_LEAD = re.compile(r"\b(?:on|by|after|before|since|until|till|from|to|and|between|of)\s+$", re.IGNORECASE)
+#: "on the 32nd", "by the 9th": a day of no month the question names.
+_LONE_DAY = re.compile(
+    rf"\b(?:on|by|after|before|since|until|till|from)\s+the\s+(?P<d>\d{{1,3}})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?{MONTH})",
+    re.IGNORECASE,
+)
 _NOT_A_DAY = r"(?!\.?[\s,]*\d)"
 _WEEK = re.compile(
     rf"\b(?:the\s+)?(?P<nth>first|second|third|fourth|last|final)\s+week\s+(?:of|in)\s+{_month_re('m')}"
@@ -56,7 +67,7 @@ _MONTH_ONLY = re.compile(
 )
 _BARE_MONTH = re.compile(
     r"\b(?P<m>(?:january|february|march|april|june|july|august|september|october|november|december|"
-    rf"jan|feb|aug|sept?|oct|nov|dec)\.?){_year_re('y')}{_NOT_A_DAY}",
+    rf"jan|feb|aug|sept?|oct|nov|dec)\b\.?){_year_re('y')}{_NOT_A_DAY}",
     re.IGNORECASE,
 )
 # After "after"/"before", any month may follow, "May" included, and a year alone ("before 2024").
@@ -152,6 +163,17 @@ def relative_phrases(question: str) -> list[RelativePhrase]:
     return found
 
 
+def _numeric_dates(text: str) -> list[re.Match[str]]:
+    """The numeric dates of `text` in order: `2024-04-09`, `4/9/2024`, and `4/9` after "on", "by", "after"…"""
+    found = list(_ISO.finditer(text))
+    for m in _SLASH.finditer(text):
+        if any(iso.start() <= m.start() < iso.end() for iso in found):
+            continue
+        if m["sy"] or _DATE_LEAD.search(text[: m.start()]):
+            found.append(m)
+    return sorted(found, key=lambda m: m.start())
+
+
 def _blank(text: str, at: int, length: int) -> str:
     return text[:at] + " " * length + text[at + length :]
 
@@ -162,7 +184,7 @@ def date_at_start(text: str) -> re.Match[str] | None:
     stripped = re.sub(r"^the\s+", "", text, flags=re.IGNORECASE)
     best: re.Match[str] | None = None
     for body in dict.fromkeys((text, stripped)):
-        for pattern in (_SPAN, _WEEK, _PART_MONTH, _DAY_MD, _DAY_DM, _TARGET_MONTH, _TARGET_YEAR):
+        for pattern in (_SPAN, _WEEK, _PART_MONTH, _DAY_MD, _DAY_DM, _ISO, _SLASH, _TARGET_MONTH, _TARGET_YEAR):
             m = pattern.match(body)
             if m and (best is None or len(body) - m.end() < len(best.string) - best.end()):
                 best = m
@@ -178,6 +200,8 @@ def date_at_start(text: str) -> re.Match[str] | None:
 def _period(m: re.Match[str], years: Callable[[int, str | None], int]) -> DateRange | None:
     """The period one of the date patterns matched."""
     groups = m.groupdict()
+    if m.re is _ISO or m.re is _SLASH:
+        return _numeric(m, years)
     if m.re is _TARGET_YEAR:
         y = int(m["y"])
         return DateRange(date(y, 1, 1), date(y, 12, 31), m.group(0), "in")
@@ -204,6 +228,40 @@ def _period(m: re.Match[str], years: Callable[[int, str | None], int]) -> DateRa
         return DateRange(date(year, month, first), date(year, month, first + 6), m.group(0), "in")
     lo, hi = _PARTS[m["part"].lower()] if "part" in groups else (1, last)
     return DateRange(date(year, month, lo), date(year, month, min(hi, last)), m.group(0), "in")
+
+
+def _numeric(m: re.Match[str], years: Callable[[int, str | None], int]) -> DateRange | None:
+    """The day of `2024-04-09` or `4/9/2024` (month first; day first only when the first number is no month)."""
+    reading = ""
+    if m.re is _ISO:
+        month, day, raw_year = int(m["im"]), int(m["id"]), m["iy"]
+    else:
+        a, b, raw_year = int(m["sa"]), int(m["sb"]), m["sy"]
+        if raw_year and len(raw_year) == 2:
+            raw_year = f"20{raw_year}"
+        month, day, reading = (a, b, "month first") if a <= 12 else (b, a, f"day first: there is no month {a}")
+    if not 1 <= month <= 12:
+        return None
+    found = _safe_date(years(month, raw_year), month, day)
+    return DateRange(found, found, m.group(0), "on", reading=reading) if found else None
+
+
+def _why_unread(m: re.Match[str]) -> str:
+    """Why a date-like phrase names no day: "there is no month 13", "November has no day 31"."""
+    groups = m.groupdict()
+    if "d" in groups and "m" not in groups:
+        day = int(m["d"])
+        return f"no month has a day {day}" if day > 31 else "it names no month"
+    if m.re is _ISO or m.re is _SLASH:
+        first, second = (int(m["im"]), int(m["id"])) if m.re is _ISO else (int(m["sa"]), int(m["sb"]))
+        if m.re is _SLASH and first > 12 and second > 12:
+            return f"neither {first} nor {second} is a month"
+        month, day = (first, second) if first <= 12 or m.re is _ISO else (second, first)
+    else:
+        month, day = month_number(m["m"]) or 0, int(m["d"])
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    return f"{calendar.month_name[month]} has no day {day}"
 
 
 def shifted(
@@ -321,11 +379,37 @@ class DateInterpreter:
         lo, hi = min(at for at, _ in opens), max(at + len(p.phrase) for at, p in opens)
         return DateRange(start, end, question[lo:hi], first.relation, first.reference)
 
+    def unread(self, question: str) -> tuple[str, ...]:
+        """The date-like phrases of a question that name no day, each with why: said, never silently dropped.
+
+        Example:
+            >>> di = DateInterpreter.for_dates([date(2023, 9, 1), date(2023, 12, 31)])
+            >>> di.unread("What happened on 13/45/2024 or on the 32nd?")
+            ('“13/45/2024” (neither 13 nor 45 is a month)', '“the 32nd” (no month has a day 32)')
+        """
+        found: list[tuple[int, str]] = []
+        taken: list[tuple[int, int]] = []
+        matches = [*_numeric_dates(question), *_DAY_MD.finditer(question), *_DAY_DM.finditer(question)]
+        for m in matches:
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            if _period(m, self._year) is None:
+                found.append((m.start(), f"“{m.group(0)}” ({_why_unread(m)})"))
+        for m in _LONE_DAY.finditer(question):
+            phrase = m.group(0).split(maxsplit=1)[1]
+            found.append((m.start(), f"“{phrase}” ({_why_unread(m)})"))
+        return tuple(text for _, text in sorted(found))
+
     def _closed(self, question: str) -> DateRange | None:
         """A day, a span or a (part of a) month the question names."""
         m = _BETWEEN.search(question) or _SPAN.search(question)
         if m:
             return _period(m, self._year)
+        for m in _numeric_dates(question):
+            found = _period(m, self._year)
+            if found is not None:
+                return found
         for pattern in (_DAY_MD, _DAY_DM, _WEEK, _PART_MONTH):
             m = pattern.search(question)
             if m:

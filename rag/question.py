@@ -15,6 +15,8 @@ from rag.anchors import Anchor, find_anchor, ordinal_request
 from rag.answer_type import CANDIDATE_TYPES, WH_WORD, AnswerType, classify, type_of_noun
 from rag.dates import MONTH_WORDS, DateRange
 from rag.errors import InvalidQuestionError
+from rag.followup import KindOf, resolve_follow_up, tidy
+from rag.language import check_english
 from rag.lexical import tokenize
 from rag.periods import DateInterpreter
 
@@ -38,7 +40,6 @@ _MONTH_WORDS = frozenset(
     )[0]
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_FOLLOW_UP = re.compile(r"^\s*(?:and|what about|how about|and what about)\b[\s,]*(?P<rest>.*?)\??\s*$", re.IGNORECASE)
 _UNITS = ("yen", "dollars", "euros", "won", "yuan", "percent", "kilometers", "kilometres", "miles", "tons", "tonnes")
 _UNIT = re.compile(rf"\bin\s+({'|'.join(_UNITS)})\b", re.IGNORECASE)
 #: Where a role stops and the rest of the question starts ("foreign minister | when Cotton visited").
@@ -172,6 +173,8 @@ class Question:
     subject: str = ""
     #: The names an entry must carry to be about the question (from `subject`, else the whole question).
     topic_names: tuple[str, ...] = ()
+    #: Date-like phrases that name no day, each with why (“13/45/2024” (neither 13 nor 45 is a month)).
+    unread_dates: tuple[str, ...] = ()
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -187,7 +190,9 @@ class Question:
         """One line for "Read as": the question as understood, with its period and what it asks for."""
         parts = [self.text]
         if self.period is not None:
-            parts.append(f"period: {self.period.label()}")
+            parts.append(f"period: {self.period.reading_note() or self.period.label()}")
+        if self.unread_dates:
+            parts.append("not read as a date: " + ", ".join(self.unread_dates))
         elif self.anchor is not None:
             parts.append(f"period: {self.anchor.phrase} (the event's date found in the chronology)")
         parts.append(f"asks for: {self.answer_type}" + (f" ({self.focus})" if self.focus else ""))
@@ -228,6 +233,7 @@ class Question:
             "count": self.count,
             "subject": self.subject,
             "topic_names": list(self.topic_names),
+            "unread_dates": list(self.unread_dates),
         }
 
 
@@ -249,27 +255,8 @@ def clean(question: str, max_chars: int) -> str:
         )
     if not any(ch.isalnum() for ch in text):
         raise InvalidQuestionError("The question has no words in it; ask something about the briefing.")
-    letters = [ch for ch in text if ch.isalpha()]
-    latin = sum("LATIN" in unicodedata.name(ch, "") for ch in letters)
-    if letters and latin / len(letters) < 0.5:
-        raise InvalidQuestionError("The briefing is in English; please ask in English.")
+    check_english(text)
     return text
-
-
-def resolve_follow_up(question: str, previous: str | None, period_phrase: str | None) -> str:
-    """Turn "And in December?" into the previous question with its period replaced.
-
-    Example:
-        >>> resolve_follow_up("And in December?", "What did the Quad do in November?", "in November")
-        'What did the Quad do in December?'
-    """
-    m = _FOLLOW_UP.match(question)
-    if not previous or not m or len(question.split()) > 6:
-        return question
-    rest = m["rest"].strip()
-    if period_phrase and period_phrase in previous:
-        return previous.replace(period_phrase, rest, 1)
-    return f"{previous.rstrip(' ?')} {rest}?"
 
 
 def analyze(
@@ -278,10 +265,12 @@ def analyze(
     dates: DateInterpreter | None = None,
     max_chars: int = 2000,
     fit: Any = None,
+    kind_of: KindOf | None = None,
 ) -> Question:
     """Read a question once: clean it, resolve a follow-up, find its period, type, focus and key terms.
 
-    `fit` cuts the text to the embedding model's input (a callable str → str), when given.
+    `fit` cuts the text to the embedding model's input (a callable str → str), when given; `kind_of` tells
+    a name's kind (rag.followup.NameKinds), so that a follow-up's name replaces one of its kind.
 
     Example:
         >>> q = analyze("How much did Japan pay in yen?")
@@ -292,10 +281,10 @@ def analyze(
     text = clean(asked, max_chars)
     follows = None
     if previous:
-        prev_period = dates.interpret(previous)
-        resolved = resolve_follow_up(text, previous, prev_period.phrase if prev_period else None)
+        resolved = resolve_follow_up(text, previous, dates, kind_of)
         if resolved != text:
             text, follows = resolved, previous
+    text = tidy(text)
     cleaned = text
     if fit is not None:
         text = fit(text)
@@ -348,4 +337,5 @@ def analyze(
         count=bool(_COUNT.search(text)),
         subject=subject,
         topic_names=topic_names(subject or _after_wh(rest)),
+        unread_dates=dates.unread(text),
     )

@@ -37,6 +37,8 @@ class Passage:
     sentences: tuple[tuple[int, int], ...] = ()
     #: Typed entity spans (start, end, type) with absolute offsets, found at build time (rag/entities.py).
     entities: tuple[tuple[int, int, str], ...] = ()
+    #: The page (1-based) where the passage starts, for paged sources (PDF); None for the others.
+    page: int | None = None
     score: float = 0.0
     dense_rank: int | None = None
     bm25_rank: int | None = None
@@ -56,6 +58,10 @@ class Passage:
 
             return format_range(self.date_start, self.date_end or self.date_start)
         return self.section
+
+    def page_label(self) -> str:
+        """Where the passage is in a paged source, as a citation shows it ("p. 3"); "" when it has no page."""
+        return f"p. {self.page}" if self.page is not None else ""
 
     def to_record(self) -> dict[str, Any]:
         """The stored form (scores left out): one line of passages.jsonl."""
@@ -100,6 +106,7 @@ class Citation:
             "text": p.text,
             "char_start": p.char_start,
             "char_end": p.char_end,
+            "page": p.page,
             "highlight_start": self.highlight_start,
             "highlight_end": self.highlight_end,
             "short_start": self.short_start,
@@ -140,10 +147,16 @@ class Answer:
     #: The entries of a timeline answer, in date order.
     items: tuple[ListItem, ...] = ()
 
+    @property
+    def resolved_question(self) -> str:
+        """The question as read, follow-up expanded: what the next turn passes as `previous`."""
+        return self.analysis.text if self.analysis is not None else self.question
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of `rag ask --json` (other tools read these keys: keep them)."""
         return {
             "question": self.question,
+            "resolved_question": self.resolved_question,
             "answer": self.text,
             "abstained": self.abstained,
             "confidence": round(self.confidence, 4),
@@ -160,6 +173,7 @@ class Answer:
                     "kind": p.kind,
                     "date_start": p.date_start,
                     "date_end": p.date_end,
+                    "page": p.page,
                 }
                 for p in self.passages
             ],

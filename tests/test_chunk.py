@@ -43,3 +43,19 @@ def test_an_edit_changes_only_its_passages(tmp_path: Path) -> None:
     before = {p.id for p in chunk(original)}
     after = {p.id for p in chunk(parse(edited_path))}
     assert len(after - before) == 1
+
+
+def test_pages_travel_from_blocks_to_passages_and_records() -> None:
+    from dataclasses import replace
+
+    from rag.schema import Citation, Passage
+
+    doc = parse(DEFAULT_CORPUS)
+    paged = replace(doc, blocks=tuple(replace(b, page=1 + i // 10) for i, b in enumerate(doc.blocks)))
+    passages = chunk(paged)
+    assert {p.page for p in passages} >= {1, 2}
+    first = passages[0]
+    assert first.page == 1 and first.page_label() == "p. 1"
+    assert Passage.from_record(first.to_record()) == first
+    assert Citation(1, first, first.char_start, first.char_end).to_dict()["page"] == 1
+    assert chunk(doc)[0].page is None and chunk(doc)[0].page_label() == ""

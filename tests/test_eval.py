@@ -137,9 +137,11 @@ def test_every_dev_question_is_judgeable_and_keys_are_complete(dev_result: dict[
     for values in dev_result["retrievers"].values():
         assert set(values) == set(RETRIEVAL_KEYS) and all(0.0 <= v <= 1.0 for v in values.values())
     assert {"accuracy", "citation_accuracy", "mean_answer_chars", "abstention_precision", "abstention_recall",
-            "coverage", "short_accuracy", "short_questions", "top_passage_accuracy"} == set(dev_result["answers"])
+            "coverage", "short_accuracy", "short_questions", "short_precision", "short_shown", "short_coverage",
+            "top_passage_accuracy"} == set(dev_result["answers"])
     assert {"retrieve_p50", "retrieve_p95", "answer_p50", "answer_p95"} == set(dev_result["latency_ms"])
-    assert all(set(v) >= {"hit@5", "mrr@10", "accuracy", "short_accuracy", "top_passage_accuracy"}
+    assert all(set(v) >= {"hit@5", "mrr@10", "accuracy", "short_accuracy", "short_precision", "short_coverage",
+                          "top_passage_accuracy"}
                for v in dev_result["by_type"].values())
     assert len(dev_result["per_question"]) == dev_result["n_questions"]
     assert all(set(q) >= {"id", "hit_rank", "answer", "correct", "abstained"} for q in dev_result["per_question"])

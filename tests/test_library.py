@@ -146,7 +146,7 @@ def test_bad_input_is_one_clear_message_and_changes_nothing(bad: str, index_dir:
     elif bad == "duplicate":
         shutil.copy(load_index(index_dir).manifest.sources[0].path, path)
     elif bad == "suffix":
-        path = tmp_path / "notes.pdf"
+        path = tmp_path / "notes.rtf"
         path.write_text(OTHER, encoding="utf-8")
     else:
         path.write_text(OTHER, encoding="utf-8")
@@ -156,7 +156,7 @@ def test_bad_input_is_one_clear_message_and_changes_nothing(bad: str, index_dir:
         add_documents(index_dir, [path], doc_id=doc_id, embedder=embedder, progress=False)
     assert "\n" not in str(info.value)
     expected = {"empty": "empty", "blank": "empty", "binary": "binary", "latin1": "UTF-8", "oversize": "too large",
-                "duplicate": "already in the library", "suffix": ".txt and .md", "bad-id": "document id"}[bad]
+                "duplicate": "already in the library", "suffix": ".docx briefings can be added", "bad-id": "document id"}[bad]
     assert expected in str(info.value)
     assert published(index_dir) == before
     assert not [p for p in index_dir.iterdir() if p.name.startswith((".tmp-", ".current-"))]
@@ -227,3 +227,19 @@ def test_rebuilding_the_default_index_keeps_added_documents(index_dir: Path, oth
     assert [s.doc for s in index.manifest.sources][1:] == ["other", "notes"]
     notes = [p for p in index.passages if p.doc == "notes"]
     assert notes and notes[0].title == "Arctic Notes" and notes[0].section == "Shipping"  # parsed as Markdown
+
+
+def test_adding_reports_each_stage_as_it_goes(index_dir: Path, other: Path, embedder: Embedder,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("rag.build.PROGRESS_SLICE", 1)  # one report per text embedded
+    told: list[tuple[str, float]] = []
+    index = add_documents(index_dir, [other], embedder=embedder, progress=False,
+                          on_progress=lambda stage, fraction: told.append((stage, fraction)))
+    stages = list(dict.fromkeys(stage for stage, _ in told))
+    assert stages == ["reading", "embedding", "publishing"]
+    for stage in stages:
+        fractions = [f for s, f in told if s == stage]
+        assert fractions[0] == 0.0 and fractions[-1] == 1.0 and fractions == sorted(fractions)
+    new = [p for p in index.passages if p.doc == "other"]
+    embedded = len(new) + sum(len(p.sentences) for p in new if p.kind == "article")
+    assert len([f for s, f in told if s == "embedding" and f > 0]) == embedded  # the bar moves with each text

@@ -20,7 +20,7 @@ from typing import Any
 
 import gradio as gr
 
-from rag import Answer, Assistant, Filters, Index, RagError, Settings, open_index
+from rag import Answer, Assistant, Filters, Index, RagError, Settings, carried_question, open_index
 from rag.index import load_index
 from rag.library import doc_id_for
 from rag.settings import DEFAULT_CORPUS
@@ -136,7 +136,8 @@ class ChatService:
             start: Earliest date of chronology entries to consider (YYYY-MM-DD), or empty.
             end: Latest date of chronology entries to consider (YYYY-MM-DD), or empty.
             kinds: Passage kinds to search: "article", "chronology" (default both).
-            previous: The previous question, so that "And in December?" keeps its subject.
+            previous: The previous question as the assistant read it (the last answer's `resolved_question`),
+                so that "And in December?" keeps its subject through a chain of follow-ups.
             docs: Document ids to search (default every document of the library).
         """
         try:
@@ -180,7 +181,7 @@ class ChatService:
                 time.sleep(self.stream_delay)
         history[-1] = {"role": "assistant", "content": render.render_answer(answer, turn, filters)}
         turns.append(answer.to_dict())
-        yield history, "", render.inspector_rows(answer), render.resolved_question(answer), turns
+        yield history, "", render.inspector_rows(answer), carried_question(answer), turns
 
     def example(self, position: int | None) -> str:
         """The example question at `position` of those the page shows."""

@@ -69,11 +69,6 @@ def make_filters(start: str | None, end: str | None, kinds: Sequence[str] | None
     return Filters(start=first, end=last, kinds=chosen, docs=chosen_docs)  # type: ignore[arg-type]
 
 
-def resolved_question(answer: Answer) -> str:
-    """The question a follow-up should build on: the expanded one when the assistant expanded it."""
-    return answer.analysis.text if answer.analysis is not None else answer.question
-
-
 def stream_steps(text: str, steps: int = 12) -> Iterator[str]:
     """Progressively longer prefixes of `text`, cut at word boundaries, ending with the whole text.
 
@@ -229,10 +224,17 @@ def render_user(question: str) -> str:
 
 
 def inspector_rows(answer: Answer) -> list[list[Any]]:
-    """One row per retrieved passage: rank, label, kind, dense rank, BM25 rank, fused score, cited as."""
+    """One row per passage the answer used: rank, label, kind, dense rank, BM25 rank, fused score, cited as."""
     cited = {c.passage.id: c.n for c in answer.citations}
+    # A chronology answer lists its entries, then the retrieved passages, which may hold the same entries: each
+    # passage is one row, in its first place, with its retrieval ranks when it was also retrieved.
+    unique: dict[str, Passage] = {}
+    for p in answer.passages:
+        seen = unique.get(p.id)
+        if seen is None or (seen.dense_rank is None and seen.bm25_rank is None and not seen.score):
+            unique[p.id] = p
     rows: list[list[Any]] = []
-    for rank, p in enumerate(answer.passages, start=1):
+    for rank, p in enumerate(unique.values(), start=1):
         snippet = p.text if len(p.text) <= 90 else p.text[:89] + "…"
         # a chronology entry opens with its own date; an article passage needs its section in front
         where = snippet if p.kind == "chronology" else f"{p.label()} — {snippet}"

@@ -1,0 +1,108 @@
+"""Is a question in English? The briefing is, and so is every rule that reads a question.
+
+Three steps, cheapest first, the same for every front end (`rag.question.clean` calls `check_english`):
+
+1. A question mostly in a non-Latin script (Japanese, Chinese, Korean, Russian, Arabic, …) is not English.
+2. Names say nothing of the language ("Kishida?", "Did Kishida Fumio meet Kamikawa Yoko?"): capitalised words
+   after the first are set aside, and a question with fewer than two other words is accepted.
+3. A question whose other words are mostly English function words (bm25s' NLTK list) is English; any other
+   is given to lingua (lingua-language-detector), restricted to English and the Latin-script languages a
+   reader most often writes in, which keeps it to ~150 MB and about a second to load, once, on first need.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from functools import cache
+from typing import Any
+
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+from rag.errors import InvalidQuestionError
+
+__all__ = ["LANGUAGES", "check_english", "foreign_language"]
+
+#: The languages lingua weighs a Latin-script question against (names as lingua spells them).
+LANGUAGES: tuple[str, ...] = ("ENGLISH", "SPANISH", "FRENCH", "GERMAN", "PORTUGUESE", "ITALIAN")
+#: A question another language wins is refused when English is below this confidence …
+MIN_ENGLISH = 0.1
+#: … or when the winner is at least this sure (a language outside `LANGUAGES` lands on its nearest one).
+SURE = 0.5
+#: The winner is named when at least this sure; else the question is said to be in "another language".
+NAMED = 0.8
+#: The share of a question's words (names aside) that English function words must reach to skip lingua.
+FUNCTION_SHARE = 0.4
+#: English function words of two letters or more ("a", "o", "y" are words of other languages too).
+_FUNCTION_WORDS = frozenset(w for w in STOPWORDS_EN_PLUS if len(w) >= 2)
+_WORD = re.compile(r"[^\W\d_][^\W\d_’'-]*")
+_ASK_IN_ENGLISH = "The briefing is in English; please ask in English"
+
+
+@cache
+def _detector() -> Any:
+    from lingua import Language, LanguageDetectorBuilder
+
+    return LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in LANGUAGES)).build()
+
+
+def _script(letters: list[str]) -> str | None:
+    """The main non-Latin script of a question's letters ("Cyrillic", "Cjk", "Hangul"), or None."""
+    latin = sum("LATIN" in unicodedata.name(ch, "") for ch in letters)
+    if not letters or latin / len(letters) >= 0.5:
+        return None
+    names = (unicodedata.name(ch, "OTHER") for ch in letters)
+    scripts = Counter(name.split()[0] for name in names if "LATIN" not in name)
+    name = scripts.most_common(1)[0][0]
+    return name if name == "CJK" else name.title()
+
+
+def foreign_language(text: str) -> str | None:
+    """The language or script a question is written in when that is not English, else None.
+
+    Example:
+        >>> foreign_language("Kishida?"), foreign_language("Did Kishida Fumio meet Kamikawa Yoko?")
+        (None, None)
+        >>> foreign_language("¿Dónde se reunió el grupo Quad en diciembre?")
+        'Spanish'
+        >>> foreign_language("Что произошло в октябре?")
+        'Cyrillic script'
+    """
+    script = _script([ch for ch in text if ch.isalpha()])
+    if script is not None:
+        return f"{script} script"
+    words = _WORD.findall(text)
+    # Names (capitalised after the first word) belong to no language; what is left must say which.
+    kept = words[:1] + [w for w in words[1:] if not w[0].isupper()]
+    if len(kept) < 3:
+        return None
+    lowered = [w.lower() for w in kept]
+    function = sum(w in _FUNCTION_WORDS for w in lowered)
+    if function >= 2 and function / len(lowered) >= FUNCTION_SHARE:
+        return None
+    from lingua import Language
+
+    values = _detector().compute_language_confidence_values(" ".join(kept))
+    english = next((v.value for v in values if v.language == Language.ENGLISH), 0.0)
+    top = values[0] if values else None
+    if top is None or top.language == Language.ENGLISH or (english >= MIN_ENGLISH and top.value < SURE):
+        return None
+    return str(top.language.name).title() if top.value >= NAMED else "another language"
+
+
+def check_english(text: str) -> None:
+    """Refuse a question that is not in English, with one line that says so.
+
+    Example:
+        >>> check_english("Was hat das Quad im November gemacht?")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        rag.errors.InvalidQuestionError: The briefing is in English; ... (this question reads as German).
+    """
+    found = foreign_language(text)
+    if found is None:
+        return
+    how = f"is written in {found}" if found.endswith("script") else f"reads as {found}"
+    how = "does not read as English" if found == "another language" else how
+    raise InvalidQuestionError(f"{_ASK_IN_ENGLISH} (this question {how}).")
