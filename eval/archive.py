@@ -33,7 +33,7 @@ from typing import Any
 from rag import Embedder, Settings
 from rag.errors import RagError
 from rag.index import Index, load_index
-from rag.manifest import read_manifest
+from rag.manifest import FORMAT_VERSION, read_manifest
 
 #: Bump when the templates or vocabulary change: the cache key changes with it.
 GENERATOR_VERSION = 1
@@ -187,9 +187,11 @@ def briefing(i: int, seed: int = DEFAULT_SEED) -> Briefing:
 
 
 def archive_key(seed: int = DEFAULT_SEED, settings: Settings | None = None) -> str:
-    """The cache key of an archive: generator version, seed and embedding model (not its size)."""
-    model = (settings or Settings()).model
-    digest = hashlib.sha256(f"{GENERATOR_VERSION}|{seed}|{model}".encode()).hexdigest()[:10]
+    """The cache key of an archive: generator version, seed, embedding model, chunker and index format (not its
+    size), so that a change to any of them builds a new archive instead of failing on the old one."""
+    s = settings or Settings()
+    digest = hashlib.sha256(f"{GENERATOR_VERSION}|{seed}|{s.model}|{s.max_tokens}|{FORMAT_VERSION}".encode())
+    digest = digest.hexdigest()[:10]
     return f"v{GENERATOR_VERSION}-seed{seed}-{digest}"
 
 
