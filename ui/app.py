@@ -25,7 +25,7 @@ from rag.index import load_index
 from rag.library import doc_id_for
 from rag.settings import DEFAULT_CORPUS
 from ui import library_view, render
-from ui.live import Live, Snapshot
+from ui.live import Live, Snapshot, few_malloc_arenas
 from ui.net import is_loopback
 from ui.style import CSS, HEAD, MONO, SANS
 
@@ -431,6 +431,7 @@ def serve(host: str = "127.0.0.1", port: int = 7860, index_dir: Path | None = No
     so `RAG_MODEL=… rag serve` embeds questions with the model its index was built with, or refuses to start.
     """
     settings = settings or Settings.from_env()
+    few_malloc_arenas()  # answers run on many threads (ui/live.py)
     index = open_index(index_dir, settings)
     assistant = Assistant(index, settings=settings)
     started = time.perf_counter()

@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -22,6 +23,23 @@ from pathlib import Path
 
 from rag import Assistant, Index, RagError
 from rag.manifest import CURRENT
+
+
+def few_malloc_arenas(arenas: int = 2) -> None:
+    """Cap glibc's malloc arenas (what `MALLOC_ARENA_MAX` does), for a server answering on many threads.
+
+    glibc gives each thread that allocates its own arena, up to 8 per core, and each keeps its freed memory:
+    answers on 16 threads measured +106 MB over answering one at a time, +33 MB with two arenas. Elsewhere than
+    glibc this does nothing.
+    """
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name or not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(name).mallopt(-8, arenas)  # M_ARENA_MAX
 
 
 def published_build(index_dir: Path) -> str | None:
