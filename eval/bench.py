@@ -289,6 +289,11 @@ def run_bench(quick: bool = False, skip_1m: bool = False, progress: bool = True)
         _say("cold start")
         result.update(cold_start(index_dir, 2 if quick else 5))
         result.update(serving_rss(index_dir, reps))
+        from eval.journal_pdf import pdf_read_times
+
+        result.update(pdf_read_times(Path(tmp), reps=reps))
+        _say(f"reading a {result['pdf_pages']}-page PDF: {result['pdf_read_s']:.2f} s "
+             f"(its text as .txt: {result['pdf_text_read_s']:.2f} s)")
     sizes = [10_000, 100_000] + ([] if skip_1m else [1_000_000])
     result["scale"] = scale_sweep(sizes, 50 if quick else 200)
     env["load_average_end"] = [round(x, 2) for x in os.getloadavg()]

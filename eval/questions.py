@@ -22,7 +22,10 @@ SPLITS: tuple[str, ...] = get_args(Split)
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
 
 _REQUIRED = ("id", "question", "answers", "evidence", "type", "split")
-_OPTIONAL = ("all_answers",)
+_OPTIONAL = ("all_answers", "constraint")
+#: What a question binds its answer to, for the report's per-constraint table (rag/constraints.py's kinds, and
+#: "alias" for a name asked under another form the briefing defines).
+CONSTRAINT_KINDS = ("period", "document", "name", "office", "negation", "grain", "alias")
 
 
 class QuestionFileError(RagError):
@@ -44,6 +47,8 @@ class Question:
     type: QuestionType
     split: Split
     all_answers: bool = False
+    #: The constraints the question tests ("period", "name", …; CONSTRAINT_KINDS), for the per-constraint table.
+    constraint: tuple[str, ...] = ()
 
     @property
     def answerable(self) -> bool:
@@ -94,7 +99,13 @@ def parse_question(record: Any, where: str) -> Question:
             raise QuestionFileError(
                 f"{where}: an answerable question needs at least one answer and one evidence string."
             )
-    return Question(record["id"], record["question"], answers, evidence, record["type"], record["split"], all_answers)
+    constraint = _strings(record["constraint"], "constraint", where) if "constraint" in record else ()
+    unknown_kinds = sorted(set(constraint) - set(CONSTRAINT_KINDS))
+    if unknown_kinds:
+        raise QuestionFileError(f"{where}: constraint {', '.join(unknown_kinds)} is not one of "
+                                f"{', '.join(CONSTRAINT_KINDS)}.")
+    return Question(record["id"], record["question"], answers, evidence, record["type"], record["split"], all_answers,
+                    constraint)
 
 
 def parse_questions(lines: Iterable[str], name: str = "<questions>") -> list[Question]:

@@ -122,6 +122,25 @@ def _misses(result: dict[str, Any]) -> list[str]:
     return out + _table(["id", "split", "type", "miss", "question", "hit rank", "answer", "rank 1 (hybrid)"], rows)
 
 
+def _constraints(result: dict[str, Any]) -> list[str]:
+    """Accuracy and abstention per constraint kind the gold questions are tagged with (`constraint`)."""
+    sections = [(name, f) for name, f in _sections(result) if f.get("by_constraint")]
+    if not sections:
+        return []
+    out = ["## By constraint", "",
+           "Questions tagged with what they bind the answer to (`constraint` in eval/questions.jsonl; a question "
+           "may count under several). accuracy: as above; abstained: share of the kind's questions the pipeline "
+           "refused, then among its answerable and its unanswerable ones (an unmet constraint should abstain; a "
+           "met one should not).", ""]
+    for name, figures in sections:
+        out += [f"### {name}", ""]
+        out += _table(["constraint", "n", "answerable", "accuracy", "abstained", "abstained (answerable)",
+                       "abstained (unanswerable)"],
+                      [[kind, v["n"], v["answerable"], v["accuracy"], v["abstained"], v["abstained_answerable"],
+                        v["abstained_unanswerable"]] for kind, v in figures["by_constraint"].items()])
+    return out
+
+
 def render(result: dict[str, Any], chart: str | None = "retrievers.png") -> str:
     """The Markdown report."""
     s = result["settings"]
@@ -166,7 +185,9 @@ def render(result: dict[str, Any], chart: str | None = "retrievers.png") -> str:
         out += [f"### {name}", ""]
         out += _table(["type", "n", "hit@5", "mrr@10", "accuracy", "short", "short precision", "top passage"],
                       [[t, v["n"], v["hit@5"], v["mrr@10"], v["accuracy"], v.get("short_accuracy"),
-                        v.get("short_precision"), v.get("top_passage_accuracy")] for t, v in figures["by_type"].items()])
+                        v.get("short_precision"), v.get("top_passage_accuracy")]
+                       for t, v in figures["by_type"].items()])
+    out += _constraints(result)
     out += ["## Speed", "",
             "Warm (model loaded, one warm-up question first), per question, on this machine; the question is "
             "encoded in each timed call. Retrieval: `Retriever.retrieve`; answer: `Assistant.answer`. The machine "

@@ -34,7 +34,7 @@ from eval.metrics import (
     percentile,
     retrieval_scores,
 )
-from eval.questions import SPLITS, Question, QuestionFileError
+from eval.questions import CONSTRAINT_KINDS, SPLITS, Question, QuestionFileError
 from eval.targets import check_targets, target_figures
 from rag import Answer, Assistant, Index, Passage, Retriever, Settings
 from rag.errors import InvalidQuestionError
@@ -185,6 +185,16 @@ def summarize(outcomes: Sequence[Outcome], retrievers: Sequence[str], index: Ind
                          "short_precision": _share([shown[i] for i in ids]),
                          "short_coverage": _short_coverage(outcomes, ids),
                          "top_passage_accuracy": _share([top[i] for i in ids])}
+    by_constraint: dict[str, dict[str, float | None]] = {}
+    for kind in CONSTRAINT_KINDS:
+        chosen = [o for o in outcomes if kind in o.question.constraint]
+        if chosen:
+            by_constraint[kind] = {
+                "n": len(chosen), "answerable": sum(o.question.answerable for o in chosen),
+                "accuracy": _share([answers[o.question.id].correct for o in chosen]),
+                "abstained": _share([o.answer.abstained for o in chosen]),
+                "abstained_unanswerable": _share([o.answer.abstained for o in chosen if not o.question.answerable]),
+                "abstained_answerable": _share([o.answer.abstained for o in chosen if o.question.answerable])}
     retrieve_ms = [o.retrieve_ms for o in outcomes]
     answer_ms = [o.answer_ms for o in outcomes]
     return {
@@ -200,6 +210,7 @@ def summarize(outcomes: Sequence[Outcome], retrievers: Sequence[str], index: Ind
                     "short_coverage": _short_coverage(outcomes, list(short)),
                     "top_passage_accuracy": _share(list(top.values()))},
         "by_type": by_type,
+        "by_constraint": by_constraint,
         "latency_ms": {"retrieve_p50": percentile(retrieve_ms, 50), "retrieve_p95": percentile(retrieve_ms, 95),
                        "answer_p50": percentile(answer_ms, 50), "answer_p95": percentile(answer_ms, 95)},
         "per_question": [
@@ -209,7 +220,7 @@ def summarize(outcomes: Sequence[Outcome], retrievers: Sequence[str], index: Ind
              "short_answer": o.answer.short_answer, "short_ok": short[o.question.id],
              "answer_type": o.answer.analysis.answer_type if o.answer.analysis else None,
              "citation_ok": answers[o.question.id].citation_ok,
-             "question": o.question.question,
+             "question": o.question.question, "constraint": list(o.question.constraint), "unmet": o.answer.unmet,
              "top1": None if o.top1 is None else {"id": o.top1.id, "label": o.top1.label(),
                                                   "text": _snippet(o.top1.text)}}
             for o in outcomes

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from rag import constraints
+from rag.constraints import Unmet
 from rag.embed import Embedder
 from rag.evidence import Evidence, Sentence, ShortAnswer
 from rag.followup import NameKinds
@@ -76,17 +78,20 @@ class Assistant:
         z = cal["bias"] + sum(w * features[name] for name, w in zip(cal["features"], cal["weights"]))
         return 1.0 / (1.0 + math.exp(-z))
 
-    def analyze(self, question: str, previous: str | None = None) -> Question:
-        """The question as read: cleaned (or refused), follow-up resolved, cut to the model's input, typed."""
-        return analyze(question, previous, self.index.dates, self.settings.max_question_chars,
-                       fit=self.retriever.embedder.truncate, kind_of=self.name_kinds)
+    def analyze(self, question: str, previous: str | None = None, filters: Filters | None = None) -> Question:
+        """The question as read: cleaned (or refused), follow-up resolved, cut to the model's input, typed, and
+        its constraints (names, exclusions, grain, the reader's `filters`) read against the alias table."""
+        q = analyze(question, previous, self.index.dates, self.settings.max_question_chars,
+                    fit=self.retriever.embedder.truncate, kind_of=self.name_kinds)
+        return constraints.read(q, self.index.aliases, filters.docs if filters else (),
+                                filters.admits if filters else None)
 
     def answer(
         self, question: str, k: int | None = None, filters: Filters | None = None, previous: str | None = None
     ) -> Answer:
         """Answer `question` from the index; `previous` is the last question, for follow-ups."""
         t0 = time.perf_counter()
-        q = self.analyze(question, previous)
+        q = self.analyze(question, previous, filters)
         notes: list[str] = []
         if q.cut:
             notes.append(f"The question was cut to its first {len(q.text)} characters, the model's input limit.")
@@ -97,12 +102,16 @@ class Assistant:
         unread = ", ".join(q.unread_dates)  # a date the reader cannot place is said, never silently dropped
         if unread and q.timeline and q.period is None and q.anchor is None:
             # A dated list was asked for and no date was read: a list of entries would look like its answer.
-            answer = self._abstain(q, passages, notes, f"I could not read {unread} as a date; ask with a date "
+            # Nor are passages that share its digits ("13" → Nov. 13) the closest to it: none are shown.
+            answer = self._abstain(q, [], notes, f"I could not read {unread} as a date; ask with a date "
                                    "such as “Nov. 16, 2023”, “11/16/2023” or “2023-11-16”.")
         else:
             if unread:
                 notes.append(f"Not read as a date: {unread}; answered without it.")
             answer = self._timeline(q, passages, notes) or self._extract(q, qvec, passages, notes)
+            unmet = constraints.check(q, answer, self.index)  # the last gate, for every kind of answer
+            if unmet is not None:
+                answer = self._unmet(q, passages, notes, unmet)
         t3 = time.perf_counter()
         timings = {"prepare": (t1 - t0) * 1e3, "retrieve": (t2 - t1) * 1e3, "compose": (t3 - t2) * 1e3,
                    "total": (t3 - t0) * 1e3}
@@ -172,6 +181,10 @@ class Assistant:
         sentences = self.evidence.sentences(q, qvec, passages)
         if not sentences:
             return self._abstain(q, passages, notes, ABSTAIN)
+        # Only sentences that meet the question's period, names, exclusions and grain may answer it.
+        sentences, unmet = constraints.admit(q, sentences, self.index)
+        if unmet is not None:
+            return self._unmet(q, passages, notes, unmet)
         short = self.evidence.short_answer(q, sentences) if q.typed else None
         lead = short.sentence if short else sentences[0]
         chosen = self._chosen(q, sentences, short)
@@ -202,6 +215,17 @@ class Assistant:
         return Answer(q.asked, text, tuple(citations), tuple(passages), False, confidence, q.read_as(),
                       tuple(notes), features=features, kind="extract", analysis=q,
                       short_answer=short.text if short else None)
+
+    def _unmet(self, q: Question, passages: list[Passage], notes: list[str], unmet: Unmet) -> Answer:
+        """An abstention that names the constraint not met; for a period, the nearest entries outside it."""
+        if not unmet.nearest:
+            return replace(self._abstain(q, passages, notes, unmet.message), unmet=unmet.kind)
+        shown = [p for p, _ in unmet.nearest]
+        citations = tuple(Citation(n, p, p.char_start, p.char_end) for n, p in enumerate(shown, start=1))
+        lines = [f"- {side}: {p.text} [{n}]" for n, (p, side) in enumerate(unmet.nearest, start=1)]
+        text = unmet.message + " The nearest entries, outside it:\n" + "\n".join(lines)
+        return Answer(q.asked, text, citations, tuple(shown + passages), True, 0.0, q.read_as(), tuple(notes),
+                      features={"unmet": 1.0}, kind="abstain", analysis=q, unmet=unmet.kind)
 
     def _abstain(self, q: Question, passages: list[Passage], notes: list[str], message: str,
                  confidence: float = 0.0, features: dict[str, float] | None = None) -> Answer:

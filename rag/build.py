@@ -12,17 +12,19 @@ import platform
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from rag.aliases import ALIASES_FILE, build_aliases
 from rag.chunk import chunk
+from rag.copies import blocks_record, write_copy
 from rag.embed import Embedder
 from rag.entities import annotate
-from rag.errors import IndexNotFoundError, RagError
+from rag.errors import DocumentError, IndexNotFoundError, RagError
 from rag.index import Index, load_index
 from rag.lexical import Bm25
 from rag.manifest import FORMAT_VERSION, Manifest, Source, sha256_file
@@ -51,7 +53,12 @@ def _documents(paths: Sequence[Path]) -> list[Document]:
         while doc_id in taken:  # two files with one name in different folders stay two documents
             doc_id, n = f"{Path(path).stem}-{n}", n + 1
         taken.add(doc_id)
-        docs.append(parse(path, doc_id))
+        doc = parse(path, doc_id)
+        for other in docs:
+            if other.content_sha256 == doc.content_sha256:
+                raise DocumentError(f"{doc.path}: has the same text as {other.path} (document {other.id!r}); "
+                                    "index it once.")
+        docs.append(doc)
     return docs
 
 
@@ -134,22 +141,24 @@ def make_dense_index(vectors: np.ndarray, settings: Settings) -> tuple[Any, str]
 
 
 def _write_build(
-    tmp: Path, passages: list[Passage], texts: dict[str, str], passage_vectors: np.ndarray,
-    sentence_vectors: np.ndarray, dense: Any, bm25: Bm25,
+    tmp: Path, contents: Contents, passage_vectors: np.ndarray, sentence_vectors: np.ndarray, dense: Any, bm25: Bm25,
 ) -> None:
     """Every file of a build but the manifest, into the fresh folder `tmp`."""
     import faiss
 
     with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
-        for p in passages:
+        for p in contents.passages:
             fh.write(json.dumps(p.to_record(), ensure_ascii=False) + "\n")
     (tmp / "sources").mkdir()
-    for doc, text in texts.items():
-        (tmp / "sources" / f"{doc}.txt").write_text(text, encoding="utf-8", newline="")
+    for doc, text in contents.texts.items():
+        write_copy(tmp, doc, text, contents.records.get(doc))
     np.save(tmp / "passage_vectors.npy", passage_vectors)
     np.save(tmp / "sentence_vectors.npy", sentence_vectors)
     faiss.write_index(dense, str(tmp / "dense.faiss"))
     bm25.save(tmp / "bm25")
+    # The alias table (names, surnames, acronyms, offices, place grains), read by retrieval and constraints.
+    aliases = build_aliases(contents.passages, contents.texts)
+    (tmp / ALIASES_FILE).write_text(json.dumps(aliases, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def _sentences(
@@ -204,6 +213,7 @@ def build_index(
             sources=tuple(source_of(d, passages, added_at) for d in docs),
             texts={d.id: d.source for d in docs},
             passages=passages,
+            records={d.id: blocks_record(d) for d in docs},
         )
         write_index(contents, index_dir, settings, embedder, progress, old=old, started=started)
     return load_index(index_dir, settings, check_sources=False, verify=False)
@@ -216,7 +226,8 @@ def now() -> str:
 def source_of(doc: Document, passages: list[Passage], added_at: str, tracked: bool = True) -> Source:
     """The manifest's record of `doc`, whose passages are among `passages`."""
     return Source(doc=doc.id, title=doc.title, path=doc.path, sha256=doc.sha256,
-                  passages=sum(p.doc == doc.id for p in passages), added_at=added_at, tracked=tracked)
+                  passages=sum(p.doc == doc.id for p in passages), added_at=added_at, tracked=tracked,
+                  content_sha256=doc.content_sha256, format=doc.format, pages=doc.pages, notes=doc.notes)
 
 
 @dataclass(frozen=True)
@@ -224,9 +235,11 @@ class Contents:
     """What an index holds, before embedding: its documents' records and texts, and their passages."""
 
     sources: tuple[Source, ...]
-    #: Each document's source text, by document id.
+    #: Each document's canonical text, by document id.
     texts: dict[str, str]
     passages: list[Passage]
+    #: Each document's blocks record (`rag.copies.blocks_record`), by document id.
+    records: dict[str, str] = field(default_factory=dict)
 
 
 def _embedding_counter(
@@ -280,7 +293,7 @@ def write_index(
     tmp = index_dir / f".tmp-{name}"
     with writing(index_dir, tmp):
         tmp.mkdir()
-        _write_build(tmp, passages, contents.texts, passage_vectors, sentence_vectors, dense, bm25)
+        _write_build(tmp, contents, passage_vectors, sentence_vectors, dense, bm25)
         files = {str(f.relative_to(tmp)): sha256_file(f) for f in sorted(tmp.rglob("*")) if f.is_file()}
     manifest = Manifest(
         format_version=FORMAT_VERSION,

@@ -117,10 +117,23 @@ def index_build(files: tuple[Path, ...], index_dir: Path | None, max_tokens: int
     sources = list(files) or [DEFAULT_CORPUS]
     target = index_dir or default_index_dir()
     index = build_index(sources, target, settings, progress=not quiet)
+    _report(index, None)
     info = index.info()
     click.echo(f"Indexed {info['passages']} passages ({info['article_passages']} article, "
                f"{info['chronology_passages']} chronology) from {len(info['documents'])} document(s) "
                f"into {target} in {index.manifest.build_seconds:.1f} s.")
+
+
+def _report(index: Any, docs: set[str] | None) -> None:
+    """Per document: what was read (format, pages, sections, passages, entries), notes, and warnings."""
+    from rag.report import report
+
+    for row in report(index, docs):
+        for note in row.notes:
+            click.secho(note, fg="yellow", err=True)
+        click.echo(row.line())
+        if row.warning:
+            click.secho(f"Warning: {row.warning}", fg="yellow", err=True)
 
 
 def _library_dir(index_dir: Path | None, settings: Any) -> Path:
@@ -143,7 +156,7 @@ def _library_dir(index_dir: Path | None, settings: Any) -> Path:
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def index_add(files: tuple[Path, ...], doc_id: str | None, title: str | None, index_dir: Path | None,
               quiet: bool) -> None:
-    """Add briefing FILES (.txt or .md) to the library, or replace documents with the same id.
+    """Add briefing FILES (.txt, .md, .pdf, .html, .docx) to the library, or replace documents with the same id.
 
     Only text the index has not seen is embedded; the update is published atomically.
     """
@@ -154,6 +167,7 @@ def index_add(files: tuple[Path, ...], doc_id: str | None, title: str | None, in
     target = _library_dir(index_dir, settings)
     index = add_documents(target, list(files), doc_id=doc_id, title=title, settings=settings, progress=not quiet)
     added = {doc_id} if doc_id else {doc_id_for(f) for f in files}
+    _report(index, added)
     rows = [row for row in index.library() if row["id"] in added]
     for row in rows:
         click.echo(f"Added {row['id']} ({row['title']}): {row['passages']} passages, {_period(row)}.")
@@ -185,8 +199,10 @@ def _period(row: dict[str, Any]) -> str:
 
 
 def _where(p: Any) -> str:
-    """A citation's place: the document's title, then the date of a chronology entry or the article's section."""
-    return f"{p.title}, {p.label()}" if p.kind == "chronology" else f"{p.title}, § {p.section}"
+    """A citation's place: the document's title, the date of a chronology entry or the article's section, and
+    the page of a paged source (`p. 3`)."""
+    where = f"{p.title}, {p.label()}" if p.kind == "chronology" else f"{p.title}, § {p.section}"
+    return f"{where}, {p.page_label()}" if p.page is not None else where
 
 
 doc_option = click.option("--doc", "docs", multiple=True, metavar="DOC_ID",
@@ -282,7 +298,7 @@ def search(query: str, k: int | None, as_json: bool, docs: tuple[str, ...], inde
     passages = Retriever(index, settings=settings).retrieve(text, k, filters=_filters(index, docs))
     if as_json:
         keys = ("id", "doc", "title", "section", "kind", "date_start", "date_end", "text", "char_start", "char_end",
-                "score", "dense_rank", "bm25_rank")
+                "page", "score", "dense_rank", "bm25_rank")
         click.echo(json.dumps([{key: getattr(p, key) for key in keys} for p in passages], ensure_ascii=False, indent=2))
         return
     for rank, p in enumerate(passages, start=1):

@@ -57,6 +57,8 @@ _NOT_NAMES = frozenset({
 })
 #: Function words a composed question must not carry twice in a row ("What happened in in October?").
 _DOUBLED = re.compile(r"\b(in|on|at|of|the|a|an|to|for|by|from|during|and|about|with)\s+\1\b", re.IGNORECASE)
+#: The longest name or subject a follow-up gives ("the prime minister of Japan").
+MAX_NAME_WORDS = 5
 #: The longest follow-up read as one (longer ones are questions of their own).
 MAX_WORDS = 8
 
@@ -77,14 +79,14 @@ def tidy(text: str) -> str:
     return re.sub(r"\s+([?.!,])", r"\1", " ".join(text.split()))
 
 
-def is_follow_up(question: str) -> bool:
+def is_follow_up(question: str, dates: DateInterpreter | None = None) -> bool:
     """True when the question reads as a follow-up ("And in December?", "What about Kishida?").
 
     Example:
         >>> is_follow_up("What about Kishida?"), is_follow_up("And what did Kishida say?")
         (True, False)
     """
-    return _rest(question) is not None
+    return _parts(question, "", dates or DateInterpreter()) is not None
 
 
 def _rest(question: str) -> str | None:
@@ -152,6 +154,33 @@ def _replace_name(previous: str, new: str, kind_of: KindOf | None) -> str:
     return tidy(before + new + previous[b:])
 
 
+def _parts(question: str, previous: str, dates: DateInterpreter) -> tuple[str, str] | None:
+    """The period and the name or subject a follow-up gives ("in December", "Kishida"), or None for a question
+    that is no follow-up."""
+    rest = _rest(question)
+    if rest is None:
+        return None
+    period = dates.interpret(rest)
+    when = period.phrase if period is not None else rest if _DATEISH.match(rest) else ""
+    if when and period is not None and period.relation in ("on", "in", "between"):
+        # "in December" with its preposition: the phrase may start after it ("early December")
+        at = rest.find(when)
+        lead = re.search(rf"\b{_LEAD}\s+$", rest[:at], re.IGNORECASE)
+        if lead:
+            when = rest[lead.start() : at + len(when)]
+    day = _DAY_ONLY.match(when) if period is None else None
+    before = dates.interpret(previous) if day and previous else None
+    if day and before is not None and (before.start.year, before.start.month) == (before.end.year, before.end.month):
+        # "And on the 9th?" after a question about October: the 9th of October
+        when = f"{day['lead']} {calendar.month_name[before.start.month]} {day['d']}, {before.start.year}"
+        rest = rest.replace(day.group(0), when, 1)
+    who = re.sub(r"^\W+|\W+$", "", rest.replace(when, " ", 1)) if when else rest
+    who = re.sub(rf"^{_LEAD}\s+|\s+{_LEAD}$", "", who, flags=re.IGNORECASE).strip()
+    if len(who.split()) > MAX_NAME_WORDS:  # "And Kishida met Biden when?": a question of its own
+        return None
+    return when, who
+
+
 def resolve_follow_up(
     question: str, previous: str | None, dates: DateInterpreter | None = None, kind_of: KindOf | None = None
 ) -> str:
@@ -163,26 +192,11 @@ def resolve_follow_up(
         >>> resolve_follow_up("What about Kishida?", "When did Kamikawa meet Aquilino?")
         'When did Kishida meet Aquilino?'
     """
-    rest = _rest(question)
-    if not previous or rest is None:
-        return question
     dates = dates or DateInterpreter()
-    period = dates.interpret(rest)
-    when = period.phrase if period is not None else rest if _DATEISH.match(rest) else ""
-    if when and period is not None and period.relation in ("on", "in", "between"):
-        # "in December" with its preposition: the phrase may start after it ("early December")
-        at = rest.find(when)
-        lead = re.search(rf"\b{_LEAD}\s+$", rest[:at], re.IGNORECASE)
-        if lead:
-            when = rest[lead.start() : at + len(when)]
-    day = _DAY_ONLY.match(when) if period is None else None
-    if day:  # "And on the 9th?" after a question about October: the 9th of October
-        before = dates.interpret(previous)
-        if before is not None and (before.start.year, before.start.month) == (before.end.year, before.end.month):
-            when = f"{day['lead']} {calendar.month_name[before.start.month]} {day['d']}, {before.start.year}"
-            rest = rest.replace(day.group(0), when, 1)
-    who = re.sub(r"^\W+|\W+$", "", rest.replace(when, " ", 1)) if when else rest
-    who = re.sub(rf"^{_LEAD}\s+|\s+{_LEAD}$", "", who, flags=re.IGNORECASE).strip()
+    parts = _parts(question, previous or "", dates)
+    if not previous or parts is None:
+        return question
+    when, who = parts
     text = previous
     if who:
         text = _replace_name(text, who, kind_of)

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from rag.aliases import ALIASES_FILE, Aliases, build_aliases
+from rag.copies import read_text
 from rag.errors import IndexCorruptError
 from rag.lexical import Bm25
 from rag.manifest import Manifest, check_manifest, check_model, read_manifest, rebuild_command, sha256_file
@@ -34,6 +36,7 @@ class Index:
         dense: Any,
         bm25: Bm25,
         index_dir: Path | None = None,
+        aliases: Aliases | None = None,
     ) -> None:
         #: The build folder the files were read from; `index_dir` is the folder a user names (`--index-dir`).
         self.path = path
@@ -50,6 +53,8 @@ class Index:
         self.sentence_offsets = np.cumsum([0] + [len(p.sentences) for p in passages])
         dates = [date.fromisoformat(d) for p in passages for d in (p.date_start, p.date_end) if d]
         self.dates = DateInterpreter.for_dates(dates)
+        #: The alias table built with the index (rag/aliases.py).
+        self.aliases = aliases if aliases is not None else Aliases.from_dict(build_aliases(passages, sources))
         self._library: list[dict[str, Any]] | None = None
 
     def __len__(self) -> int:
@@ -135,17 +140,17 @@ def load_index(
     try:
         with (build / "passages.jsonl").open(encoding="utf-8") as fh:
             passages = [Passage.from_record(json.loads(line)) for line in fh]
-        sources = {s.doc: (build / "sources" / f"{s.doc}.txt").read_text(encoding="utf-8")
-                   for s in manifest.sources}
+        sources = {s.doc: read_text(build, s.doc) for s in manifest.sources}
         mode: Literal["r"] | None = "r" if mmap else None
         passage_vectors = np.load(build / "passage_vectors.npy", allow_pickle=False, mmap_mode=mode)
         sentence_vectors = np.load(build / "sentence_vectors.npy", allow_pickle=False, mmap_mode=mode)
         dense = faiss.read_index(str(build / "dense.faiss"))
         bm25 = Bm25.load(build / "bm25")
+        aliases = Aliases.load(build / ALIASES_FILE)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexCorruptError(
             f"{index_dir}: cannot be read ({exc}); rebuild: `{rebuild_command(index_dir, manifest)}`."
         ) from None
     if len(passages) != len(passage_vectors) or dense.ntotal != len(passages):
         raise IndexCorruptError(f"{index_dir}: passages and vectors disagree in number; rebuild the index.")
-    return Index(build, manifest, passages, sources, passage_vectors, sentence_vectors, dense, bm25, index_dir)
+    return Index(build, manifest, passages, sources, passage_vectors, sentence_vectors, dense, bm25, index_dir, aliases)

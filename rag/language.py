@@ -4,10 +4,12 @@ Three steps, cheapest first, the same for every front end (`rag.question.clean` 
 
 1. A question mostly in a non-Latin script (Japanese, Chinese, Korean, Russian, Arabic, …) is not English.
 2. Names say nothing of the language ("Kishida?", "Did Kishida Fumio meet Kamikawa Yoko?"): capitalised words
-   after the first are set aside, and a question with fewer than two other words is accepted.
+   after the first are set aside; a question with one word left is accepted, one with two only when lingua is
+   sure it is another language ("¿Dónde está Kishida?").
 3. A question whose other words are mostly English function words (bm25s' NLTK list) is English; any other
    is given to lingua (lingua-language-detector), restricted to English and the Latin-script languages a
-   reader most often writes in, which keeps it to ~150 MB and about a second to load, once, on first need.
+   reader most often writes in: first its low-accuracy mode (trigrams, light and quick to load), and only a
+   question that finds foreign to the full models (~150 MB more, loaded once, on first need).
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ LANGUAGES: tuple[str, ...] = ("ENGLISH", "SPANISH", "FRENCH", "GERMAN", "PORTUGU
 MIN_ENGLISH = 0.1
 #: … or when the winner is at least this sure (a language outside `LANGUAGES` lands on its nearest one).
 SURE = 0.5
+#: Two words (names aside) are refused only when the winner is this sure and English below `SHORT_MIN_ENGLISH`.
+SHORT_SURE = 0.6
+SHORT_MIN_ENGLISH = 0.05
 #: The winner is named when at least this sure; else the question is said to be in "another language".
 NAMED = 0.8
 #: The share of a question's words (names aside) that English function words must reach to skip lingua.
@@ -41,10 +46,28 @@ _ASK_IN_ENGLISH = "The briefing is in English; please ask in English"
 
 
 @cache
-def _detector() -> Any:
+def _detector(low_accuracy: bool) -> Any:
+    """lingua over `LANGUAGES`; in low-accuracy mode (trigrams only: ~0.3 s and ~60 MB to load) or in full."""
     from lingua import Language, LanguageDetectorBuilder
 
-    return LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in LANGUAGES)).build()
+    builder = LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in LANGUAGES))
+    return (builder.with_low_accuracy_mode() if low_accuracy else builder).build()
+
+
+def _verdict(kept: list[str], low_accuracy: bool) -> str | None:
+    """lingua's verdict on a question's words (names aside): the other language it is in, or None."""
+    from lingua import Language
+
+    values = _detector(low_accuracy).compute_language_confidence_values(" ".join(kept))
+    english = next((v.value for v in values if v.language == Language.ENGLISH), 0.0)
+    top = values[0] if values else None
+    if top is None or top.language == Language.ENGLISH:
+        return None
+    if len(kept) == 2 and not (top.value >= SHORT_SURE and english < SHORT_MIN_ENGLISH):
+        return None  # two words say little: only a sure verdict counts ("¿Dónde está Kishida?")
+    if len(kept) > 2 and english >= MIN_ENGLISH and top.value < SURE:
+        return None
+    return str(top.language.name).title() if top.value >= NAMED else "another language"
 
 
 def _script(letters: list[str]) -> str | None:
@@ -75,20 +98,15 @@ def foreign_language(text: str) -> str | None:
     words = _WORD.findall(text)
     # Names (capitalised after the first word) belong to no language; what is left must say which.
     kept = words[:1] + [w for w in words[1:] if not w[0].isupper()]
-    if len(kept) < 3:
-        return None
     lowered = [w.lower() for w in kept]
     function = sum(w in _FUNCTION_WORDS for w in lowered)
-    if function >= 2 and function / len(lowered) >= FUNCTION_SHARE:
+    short = len(kept) == 2
+    if len(kept) < 2 or (short and function) or (function >= 2 and function / len(lowered) >= FUNCTION_SHARE):
         return None
-    from lingua import Language
-
-    values = _detector().compute_language_confidence_values(" ".join(kept))
-    english = next((v.value for v in values if v.language == Language.ENGLISH), 0.0)
-    top = values[0] if values else None
-    if top is None or top.language == Language.ENGLISH or (english >= MIN_ENGLISH and top.value < SURE):
+    # The light model clears most questions; a question it finds foreign is confirmed by the full one.
+    if _verdict(kept, low_accuracy=True) is None:
         return None
-    return str(top.language.name).title() if top.value >= NAMED else "another language"
+    return _verdict(kept, low_accuracy=False)
 
 
 def check_english(text: str) -> None:

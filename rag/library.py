@@ -20,6 +20,7 @@ from pathlib import Path
 
 from rag.build import Contents, OnProgress, now, source_of, write_index
 from rag.chunk import chunk
+from rag.copies import blocks_record, read_record
 from rag.embed import Embedder
 from rag.entities import annotate
 from rag.errors import DocumentError, IndexNotFoundError
@@ -93,8 +94,8 @@ def read_documents(paths: Sequence[str | Path], doc_id: str | None = None, title
     seen: dict[str, Document] = {}
     for doc in docs:
         for other in seen.values():
-            if other.sha256 == doc.sha256:
-                raise DocumentError(f"{doc.path}: has the same content as {other.path}; add it once.")
+            if other.content_sha256 == doc.content_sha256:
+                raise DocumentError(f"{doc.path}: has the same text as {other.path}; add it once.")
         if doc.id in seen:
             raise DocumentError(f"{doc.path} and {seen[doc.id].path} would both be the document {doc.id!r}; "
                                 "rename one, or add them one at a time with --id.")
@@ -114,25 +115,41 @@ def add_documents(
 ) -> Index:
     """Add briefings to the library in `index_dir` (a document with the same id is replaced); returns it loaded.
 
-    A file whose content (sha256) is already in the library is refused, and so is anything `rag.parse` refuses;
-    then nothing is written. Another edit or build of the same folder meanwhile gets `IndexBusyError`.
-    `on_progress` is told each stage as it goes: "reading", "embedding", "publishing" (with the fraction done).
+    A file whose text (line endings, BOM and trailing spaces aside) is already in the library is refused, and so
+    is anything `rag.parse` refuses; then nothing is written. Another edit or build of the same folder meanwhile
+    gets `IndexBusyError`. `on_progress` is told each stage as it goes: "reading", "embedding", "publishing"
+    (with the fraction done).
     """
-    settings = settings or Settings()
-    embedder = embedder or Embedder(settings)
-    index_dir = Path(index_dir)
     started = time.perf_counter()
     tell = on_progress or (lambda stage, fraction: None)
     tell("reading", 0.0)
     docs = read_documents(paths, doc_id, title)
     tell("reading", 0.4)
+    return add_parsed(index_dir, docs, settings, embedder, progress, started, tell)
+
+
+def add_parsed(
+    index_dir: str | Path,
+    docs: Sequence[Document],
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+    progress: bool = True,
+    started: float | None = None,
+    on_progress: OnProgress | None = None,
+) -> Index:
+    """Add documents already read (`read_documents`, or an index's copies: `rag.copies.read_document`)."""
+    settings = settings or Settings()
+    embedder = embedder or Embedder(settings)
+    index_dir = Path(index_dir)
+    started = time.perf_counter() if started is None else started
+    tell = on_progress or (lambda stage, fraction: None)
     with build_lock(index_dir):
         clear_leftovers(index_dir)
         old = _load(index_dir, settings)
         new_ids = {d.id for d in docs}
         for doc in docs:
             for source in old.manifest.sources if old else ():
-                if source.sha256 == doc.sha256:
+                if source.content_sha256 == doc.content_sha256 or source.sha256 == doc.sha256:
                     raise DocumentError(
                         f"{doc.path}: the same text is already in the library as {source.doc!r} "
                         f"({source.title}); nothing was changed."
@@ -143,11 +160,13 @@ def add_documents(
         kept = [p for p in old.passages if p.doc not in new_ids] if old else []
         kept_sources = [s for s in old.manifest.sources if s.doc not in new_ids] if old else []
         added_at = now()
+        records = {s.doc: r for s in kept_sources if old and (r := read_record(old.path, s.doc)) is not None}
         contents = Contents(
             sources=(*kept_sources, *(source_of(d, fresh, added_at, tracked=False) for d in docs)),
             texts={**{s.doc: old.sources[s.doc] for s in kept_sources}, **{d.id: d.source for d in docs}}
             if old else {d.id: d.source for d in docs},
             passages=kept + fresh,
+            records={**records, **{d.id: blocks_record(d) for d in docs}},
         )
         write_index(contents, index_dir, settings, embedder, progress, old=old, started=started, on_progress=tell)
     index = load_index(index_dir, settings, check_sources=False, verify=False)
@@ -187,6 +206,7 @@ def remove_documents(
             sources=tuple(kept_sources),
             texts={s.doc: old.sources[s.doc] for s in kept_sources},
             passages=[p for p in old.passages if p.doc not in gone],
+            records={s.doc: r for s in kept_sources if (r := read_record(old.path, s.doc)) is not None},
         )
         write_index(contents, index_dir, settings, embedder or Embedder(settings), progress, old=old,
                     started=started)

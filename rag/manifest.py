@@ -13,7 +13,9 @@ from rag.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from rag.settings import Settings
 
 #: Bumped whenever the files of a build change meaning; an index of another format is rebuilt, never converted.
-FORMAT_VERSION = 3  # 2: passages carry typed entity spans; 3: and the page they start on
+#: 2: passages carry typed entity spans; 3: and the page they start on; 4: sources/ID.blocks.json, content
+#: hashes; 5: aliases.json
+FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
 #: The symlink in an index folder that names the published build.
 CURRENT = "current"
@@ -42,6 +44,13 @@ class Source:
     passages: int
     added_at: str = ""
     tracked: bool = True
+    #: sha256 of the text with line endings, BOM and trailing spaces normalized (`rag.parse.content_hash`).
+    content_sha256: str = ""
+    #: The reader that read it (text, markdown, pdf, html, docx) and, for a PDF, its number of pages.
+    format: str = "text"
+    pages: int | None = None
+    #: How the file was read, one line each ("briefing.txt: decoded as windows-1252").
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,7 @@ class Manifest:
         for required in ("settings", "sources", "files"):
             if required not in values:
                 raise KeyError(required)
-        values["sources"] = tuple(Source(**s) for s in values["sources"])
+        values["sources"] = tuple(Source(**{**s, "notes": tuple(s.get("notes", ()))}) for s in values["sources"])
         return cls(**values)
 
 

@@ -1,4 +1,9 @@
-"""Parse a briefing file into a `Document`: sections of paragraphs, then dated chronology entries."""
+"""Read a briefing file into a `Document`: one canonical text, and blocks (paragraphs, chronology entries) in it.
+
+One reader per format lives in `rag/readers/` (text, Markdown, PDF, HTML, DOCX); `parse` picks it by suffix
+and does the checks every format shares (a regular file, of a sane size). Whatever the format, everything
+after `parse` sees only `Document.source` and offsets into it.
+"""
 
 from __future__ import annotations
 
@@ -6,33 +11,26 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 
-from rag.dates import ENTRY_DATE, parse_entry_date
 from rag.errors import DocumentError
 from rag.schema import Kind
 
+#: File suffixes a briefing may have, one reader each (rag/readers/); other suffixes are read as plain text.
+SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".pdf", ".html", ".htm", ".docx")
+#: The reader module (in `rag.readers`) of each suffix, and the format name reports show.
+READERS: dict[str, str] = {
+    ".txt": "text", ".md": "markdown", ".markdown": "markdown", ".pdf": "pdf", ".html": "html", ".htm": "html",
+    ".docx": "docx",
+}
 #: Lines that label a part of the journal rather than say anything.
 LABELS = {"articles", "article", "chronology"}
 INTRODUCTION = "Introduction"
 CHRONOLOGY = "Chronology"
-#: File suffixes a briefing may have, one reader each (rag/readers/); other suffixes are read as plain text.
-SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".pdf", ".html", ".htm", ".docx")
-#: Larger files are refused: a briefing is tens of kilobytes.
+#: Larger files are refused: a briefing is tens of kilobytes (a PDF of it, a few hundred).
 MAX_BYTES = 20 * 1024 * 1024
-
-# No two adjacent quantifiers may match the same characters (`\s*(?:\*\*)?\s*`, `.+?\s*#*\s*`): on a line with a
-# long run of spaces they backtrack quadratically or worse, and a hostile file would hang the build.
-_CHRONO_LINE = re.compile(
-    r"^(?P<lead>\s*(?:[-*+]\s+)?(?:\*\*)?)(?P<date>" + ENTRY_DATE.pattern + r")"
-    r"(?:\*\*)?\s*:\s*(?:\*\*\s*)?(?P<text>\S.*)$",
-    re.IGNORECASE,
-)
-_MD_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+)$")
-#: One line with its terminator, split where `str.splitlines` splits.
-_LINE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]*(?:\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])?")
 
 
 @dataclass(frozen=True)
@@ -50,18 +48,55 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """What a reader makes of a file: the canonical text and its blocks (the title None: the file's name)."""
+
+    source: str
+    blocks: tuple[Block, ...]
+    title: str | None = None
+    pages: int | None = None
+    #: One line each about how the file was read ("decoded as windows-1252").
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Document:
-    """One parsed source file. Offsets of every block index `source`."""
+    """One parsed source file. Offsets of every block index `source`, its canonical text."""
 
     id: str
     title: str
     path: str
     source: str
+    #: sha256 of the file's bytes (a built index checks its files against it).
     sha256: str
     blocks: tuple[Block, ...]
+    #: The reader that read it: text, markdown, pdf, html or docx.
+    format: str = "text"
+    pages: int | None = None
+    notes: tuple[str, ...] = ()
 
     def text(self, block: Block) -> str:
         return self.source[block.char_start : block.char_end]
+
+    @property
+    def content_sha256(self) -> str:
+        return content_hash(self.source)
+
+
+_TRAILING = re.compile(r"[ \t\u00a0\u202f]+$", re.MULTILINE)
+
+
+def content_hash(text: str) -> str:
+    """sha256 of a text with line endings, a BOM, non-breaking and trailing spaces, blank edges normalized:
+    the same briefing saved on Windows or on a Mac has the same content hash.
+
+    Example:
+        >>> content_hash("\\ufeffA\\r\\nB \\r\\n") == content_hash("A\\nB\\n")
+        True
+    """
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = _TRAILING.sub("", text.replace("\u202f", " ")).strip("\n")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _too_large(path: Path, size: int) -> DocumentError:
@@ -86,8 +121,8 @@ def check_link(path: Path) -> None:
         )
 
 
-def read_source(path: Path) -> tuple[str, str]:
-    """Read a file as UTF-8 text; returns (text, sha256). Refuses what is not a briefing, naming the file.
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes; refuses what is not a briefing file, naming it.
 
     At most `MAX_BYTES` + 1 bytes are ever read, so a huge file, a device or a growing file cannot
     exhaust memory.
@@ -112,107 +147,41 @@ def read_source(path: Path) -> tuple[str, str]:
         raise DocumentError(f"{path}: permission denied.") from None
     except OSError as exc:
         raise DocumentError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-    if b"\x00" in raw:
-        raise DocumentError(f"{path}: looks binary (it contains NUL bytes); a briefing must be UTF-8 text.")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DocumentError(
-            f"{path}: is not valid UTF-8 (byte {exc.start}); convert it, e.g. `iconv -t UTF-8`."
-        ) from None
-    if not text.strip():
+    if not raw.strip():
         raise DocumentError(f"{path}: is empty; a briefing needs at least one paragraph.")
-    return text, hashlib.sha256(raw).hexdigest()
+    return raw
 
 
-def _is_heading(line: str) -> bool:
-    """Short lines without final punctuation are headings (`And Yet…..` ends in an ellipsis, not a stop)."""
-    if len(line) > 100:  # before split(): a 5 MB line would become a million words
-        return False
-    words = line.split()
-    if not words or len(words) > 12:
-        return False
-    if line.rstrip(".").endswith("…") or line.endswith("..."):
-        return True
-    return line[-1] not in ".!?:;,\"”’)]"
-
-
-def _lines(text: str) -> Iterator[tuple[int, str]]:
-    """(offset, line without its newline) for every line, CRLF-safe; lazily, not a second copy of the file."""
-    offset = 0
-    for match in _LINE.finditer(text):
-        raw = match.group()
-        if not raw:
-            continue
-        yield offset, raw.rstrip("\r\n")
-        offset += len(raw)
-
-
-def _heading_title(match: re.Match[str]) -> str:
-    """The title of a Markdown heading without its closing hashes (`## Trade ##` → `Trade`)."""
-    raw = match["title"]
-    return raw.rstrip("#").rstrip() or raw[:1]
+def format_of(path: str | Path) -> str:
+    """The reader (format name) for a file: by suffix, plain text for any other."""
+    return READERS.get(Path(path).suffix.lower(), "text")
 
 
 def parse(path: str | Path, doc_id: str | None = None) -> Document:
-    """Parse a briefing (plain text or Markdown) into a `Document`.
+    """Read a briefing in any format of `SUFFIXES` into a `Document`.
 
     Example:
         >>> from rag.settings import DEFAULT_CORPUS
         >>> doc = parse(DEFAULT_CORPUS)
-        >>> sum(b.kind == "chronology" for b in doc.blocks)
-        61
+        >>> doc.format, sum(b.kind == "chronology" for b in doc.blocks)
+        ('text', 61)
     """
     path = Path(path)
-    if path.suffix.lower() in {".pdf", ".html", ".htm", ".docx"}:
-        raise DocumentError(f"{path}: reading {path.suffix.lower()} files is not available yet.")
-    text, digest = read_source(path)
-    markdown = path.suffix.lower() in {".md", ".markdown"}
-    title = path.stem
-    section = INTRODUCTION
-    blocks: list[Block] = []
-    paragraph: list[tuple[int, int]] = []  # Markdown paragraphs run over several lines
-
-    def flush() -> None:
-        if paragraph:
-            blocks.append(Block("article", section, paragraph[0][0], paragraph[-1][1]))
-            paragraph.clear()
-
-    for index, (offset, line) in enumerate(_lines(text)):
-        stripped = line.strip()
-        if index == 0 and stripped.startswith("\ufeff"):
-            offset, line, stripped = offset + 1, line[1:], stripped[1:]
-        if not stripped:
-            flush()
-            continue
-        start = offset + (len(line) - len(line.lstrip()))
-        end = offset + len(line.rstrip())
-        chrono = _CHRONO_LINE.match(line)
-        dates = parse_entry_date(chrono["date"]) if chrono else None
-        if chrono and dates:
-            flush()
-            start = offset + len(chrono["lead"])
-            iso = dates[0].isoformat(), dates[1].isoformat()
-            blocks.append(Block("chronology", CHRONOLOGY, start, end, *iso))
-            continue
-        heading = _MD_HEADING.match(stripped) if markdown else None
-        if heading:
-            flush()
-            name = _heading_title(heading)
-            if len(heading["hashes"]) == 1 and not blocks and title == path.stem:
-                title = name
-            elif name.lower() not in LABELS:
-                section = name
-            continue
-        if not markdown and _is_heading(stripped):
-            if stripped.lower() not in LABELS:
-                section = stripped
-            continue
-        if markdown:
-            paragraph.append((start, end))
-        else:
-            blocks.append(Block("article", section, start, end))
-    flush()
-    if not blocks:
+    raw = read_bytes(path)
+    fmt = format_of(path)
+    reading: Reading = import_module(f"rag.readers.{fmt}").read(path, raw)
+    if not reading.blocks:
+        if not reading.source.strip():
+            raise DocumentError(f"{path}: has no text to index; a briefing needs at least one paragraph.")
         raise DocumentError(f"{path}: has headings but no paragraphs or chronology entries to index.")
-    return Document(doc_id or path.stem, title, str(path.resolve()), text, digest, tuple(blocks))
+    return Document(
+        id=doc_id or path.stem,
+        title=reading.title or path.stem,
+        path=str(path.resolve()),
+        source=reading.source,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        blocks=reading.blocks,
+        format=fmt,
+        pages=reading.pages,
+        notes=reading.notes,
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from rag.anchors import Anchor, find_anchor, ordinal_request
 from rag.answer_type import CANDIDATE_TYPES, WH_WORD, AnswerType, classify, type_of_noun
@@ -19,6 +19,9 @@ from rag.followup import KindOf, resolve_follow_up, tidy
 from rag.language import check_english
 from rag.lexical import tokenize
 from rag.periods import DateInterpreter
+
+if TYPE_CHECKING:
+    from rag.constraints import Constraints
 
 #: Words that shape a question but carry no topic.
 _QUESTION_WORDS = frozenset(
@@ -173,6 +176,9 @@ class Question:
     subject: str = ""
     #: The names an entry must carry to be about the question (from `subject`, else the whole question).
     topic_names: tuple[str, ...] = ()
+    #: What the question binds its answer to — documents, names, offices, exclusions, grain — read against the
+    #: index's alias table by `rag.constraints.read` (None until then).
+    limits: Constraints | None = None
     #: Date-like phrases that name no day, each with why (“13/45/2024” (neither 13 nor 45 is a month)).
     unread_dates: tuple[str, ...] = ()
 
@@ -204,6 +210,8 @@ class Question:
             parts.append("about: " + (self.subject or ", ".join(self.topic_names)))
         if self.constraints:
             parts.append("must meet: " + ", ".join(self.constraints))
+        if self.limits is not None and self.limits.exclusions:
+            parts.append("not: " + ", ".join(self.limits.exclusions))
         return "  ·  ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -233,6 +241,7 @@ class Question:
             "count": self.count,
             "subject": self.subject,
             "topic_names": list(self.topic_names),
+            "limits": None if self.limits is None else self.limits.to_dict(),
             "unread_dates": list(self.unread_dates),
         }
 

@@ -145,7 +145,8 @@ class Retriever:
         n = min(len(passages), max(CANDIDATES, 4 * k))
         if filters is not None and filters.docs:  # the chosen documents' passages may all rank below the others'
             n = len(passages)
-        dense, lexical = self.dense(question, n), self.bm25(question, n)
+        # BM25 also looks for the other names of what the question names ("PIF" for "Pacific Islands Forum").
+        dense, lexical = self.dense(question, n), self.bm25(self.index.aliases.expand(question), n)
         fused = fuse(dense, lexical, self.settings)
         dense_rank = {pos: r for r, pos in enumerate(dense[0].tolist(), start=1)}
         dense_score = dict(zip(dense[0].tolist(), dense[1].tolist()))

@@ -146,6 +146,9 @@ class Answer:
     short_answer: str | None = None
     #: The entries of a timeline answer, in date order.
     items: tuple[ListItem, ...] = ()
+    #: For an abstention, the kind of constraint of the question it could not meet ("period", "name",
+    #: "office", "document", "negation", "grain"; rag/constraints.py), else None.
+    unmet: str | None = None
 
     @property
     def resolved_question(self) -> str:
@@ -182,6 +185,7 @@ class Answer:
             "short_answer": self.short_answer,
             "answer_type": self.analysis.answer_type if self.analysis else None,
             "question_analysis": self.analysis.to_dict() if self.analysis else None,
+            "unmet": self.unmet,
             "items": [{"n": i.n, "label": i.label, "text": i.text} for i in self.items],
             "notes": list(self.notes),
             "timings_ms": {k: round(v, 3) for k, v in self.timings_ms.items()},

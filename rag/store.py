@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from rag.build import build_index
+from rag.copies import read_document
 from rag.embed import Embedder
 from rag.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, RagError
 from rag.index import Index, load_index
-from rag.library import add_documents
-from rag.manifest import Source, read_manifest
+from rag.library import add_parsed
+from rag.manifest import read_manifest
+from rag.parse import Document
 from rag.settings import DEFAULT_CORPUS, Settings, default_index_dir
 
 
@@ -37,29 +37,27 @@ def open_index(
         reason = "first use" if isinstance(exc, IndexNotFoundError) else str(exc).split(";")[0]
         if progress:
             print(f"Building the default index ({reason})…", file=sys.stderr)
-        with tempfile.TemporaryDirectory(prefix="rag-library-") as tmp:
-            added = _added_documents(target, Path(tmp))  # read before the rebuild replaces them
-            index = build_index([DEFAULT_CORPUS], target, settings, embedder=embedder, progress=progress)
-            for source, copy in added:
-                index = add_documents(target, [copy], doc_id=source.doc, title=source.title, settings=settings,
-                                      embedder=embedder, progress=progress)
+        added = _added_documents(target)  # read before the rebuild replaces them
+        index = build_index([DEFAULT_CORPUS], target, settings, embedder=embedder, progress=progress)
+        if added:
+            index = add_parsed(target, added, settings=settings, embedder=embedder, progress=progress)
         return index
 
 
-def _added_documents(index_dir: Path, folder: Path) -> list[tuple[Source, Path]]:
-    """The documents added to a library (`rag index add`), copied out of its current build into `folder`, so
-    that rebuilding the default index keeps them; none when the build cannot be read."""
+def _added_documents(index_dir: Path) -> list[Document]:
+    """The documents added to a library (`rag index add`), read from its current build's copies (text and
+    blocks, whatever their format), so that rebuilding the default index keeps them; none when the build
+    cannot be read."""
     try:
         build, manifest = read_manifest(index_dir)
     except RagError:
         return []
     out = []
     for source in manifest.sources:
-        stored = build / "sources" / f"{source.doc}.txt"
-        if source.tracked or not stored.is_file():
+        if source.tracked:
             continue
-        copy = folder / source.doc / f"{source.doc}{Path(source.path).suffix or '.txt'}"  # the suffix says how to parse
-        copy.parent.mkdir()
-        shutil.copyfile(stored, copy)
-        out.append((source, copy))
+        try:
+            out.append(read_document(build, source))
+        except RagError:  # an older or damaged copy: that document is lost with the old index, as before
+            continue
     return out

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from rag.anchors import Anchor, anchored_period
-from rag.chronology import Chronology, day
+from rag.chronology import Chronology, Scope, day
 from rag.dates import DateRange, format_range
 from rag.index import Index
 from rag.question import Question, salient_terms, terms, topic_names
@@ -67,6 +67,11 @@ def _for(period: DateRange) -> str:
     return f" {label}" if label.split(" ", 1)[0] in ("after", "since", "before", "until") else f" for {label}"
 
 
+def _scope(q: Question) -> Scope:
+    """The reader's document and date filters, which bind every scan of the chronology."""
+    return q.limits.scope if q.limits is not None else None
+
+
 def _entries(n: int) -> str:
     return f"{n} entr{'y' if n == 1 else 'ies'}"
 
@@ -109,6 +114,8 @@ class Timelines:
     def _about(self, q: Question, entries: list[Passage], words_too: bool = True) -> list[Passage]:
         """The entries that carry the question's names and (with `words_too`) its other topic words."""
         entries = self.chronology.naming(self._names(q), entries)
+        excluded = [self.chronology.pattern(x) for x in (q.limits.exclusions if q.limits else ())]
+        entries = [p for p in entries if not any(r.search(p.text) for r in excluded)]  # "… but not Tokyo"
         if not words_too:
             return entries
         skip = salient_terms(" ".join(q.topic_names))
@@ -144,7 +151,7 @@ class Timelines:
     def _empty(self, q: Question, passages: list[Passage], notes: list[str], period: DateRange,
                lead: list[Passage] | None = None, matching: bool = False) -> Answer:
         """Nothing in the period (`matching`: nothing that matches): say so, citing the nearest entries."""
-        before, after = self.chronology.nearest(period) if not matching else ([], [])
+        before, after = self.chronology.nearest(period, _scope(q)) if not matching else ([], [])
         lead = lead or []
         before, after = [p for p in before if p not in lead], [p for p in after if p not in lead]
         shown = lead + before + after
@@ -162,13 +169,13 @@ class Timelines:
     def _period(self, q: Question, passages: list[Passage], notes: list[str]) -> Answer | None:
         """A dated list for "what happened in …" questions (and questions whose period holds several entries)."""
         if q.timeline and q.period is not None:
-            entries = self.chronology.within(q.period)[:TIMELINE_LIMIT]
+            entries = self.chronology.within(q.period, _scope(q))[:TIMELINE_LIMIT]
             if not entries:
                 return self._empty(q, passages, notes, q.period)
         else:
             entries = [p for p in passages if p.kind == "chronology"]
             if q.period is not None:
-                inside = {p.id for p in self.chronology.within(q.period)}
+                inside = {p.id for p in self.chronology.within(q.period, _scope(q))}
                 entries = [p for p in entries if p.id in inside]
         entries = self._about(q, entries)
         if not (q.timeline or (q.period is not None and len(entries) >= 2)):
@@ -186,7 +193,7 @@ class Timelines:
 
     def _listing(self, q: Question, passages: list[Passage], notes: list[str], count: bool) -> Answer:
         """Every entry about the subject, across the whole chronology (and the period, if one is named)."""
-        entries = self._about(q, self.chronology.within(q.period), words_too=False)
+        entries = self._about(q, self.chronology.within(q.period, _scope(q)), words_too=False)
         entries = self._acting(q, entries)
         if q.subject and not self._names(q):  # "Which entries concern trade?": the subject's words, all of them
             words = salient_terms(q.subject)
@@ -209,7 +216,7 @@ class Timelines:
 
     def _ordinal(self, q: Question, passages: list[Passage], notes: list[str]) -> Answer | None:
         """The first or last entry about the question's names (in its period), or None when none fits."""
-        entries = self._acting(q, self._about(q, self.chronology.within(q.period), words_too=False))
+        entries = self._acting(q, self._about(q, self.chronology.within(q.period, _scope(q)), words_too=False))
         # The question's other words ("semiconductor export rules"): an entry must carry at least half of them,
         # or the question is not about the chronology at all.
         words = q.topic - salient_terms(" ".join(q.topic_names)) - _ORDINAL_WORDS
@@ -228,10 +235,11 @@ class Timelines:
         return Answer(q.asked, text, tuple(citations), tuple(same + passages), False, 0.9, q.read_as(),
                       tuple(notes), features={"ordinal": 1.0}, kind="extract", analysis=q, short_answer=short)
 
-    def _locate(self, event: str) -> tuple[Passage | None, Passage | None]:
+    def _locate(self, event: str, q: Question) -> tuple[Passage | None, Passage | None]:
         """The chronology entry an event phrase names, found by retrieval, and a rival entry on another date
         when the two score within ANCHOR_TIE of each other (the event is then ambiguous)."""
-        found = self.retriever.retrieve(event, k=ANCHOR_CANDIDATES, filters=Filters(kinds=("chronology",)))
+        docs = q.limits.documents if q.limits else ()
+        found = self.retriever.retrieve(event, k=ANCHOR_CANDIDATES, filters=Filters(kinds=("chronology",), docs=docs))
         # A candidate must carry most of the event's own names (or, without names, one of its words).
         patterns = [self.chronology.pattern(n) for n in topic_names(event)]
         key = salient_terms(event)
@@ -263,7 +271,7 @@ class Timelines:
             if dated is not None:
                 ends.append((dated.start, dated.end, None, dated.phrase.removeprefix("on ")))
                 continue
-            best, rival = self._locate(side)
+            best, rival = self._locate(side, q)
             if best is None:
                 return self.abstain(q, passages, notes, f"The briefing's chronology has no entry that matches "
                                                         f"‘{side}’, so the period cannot be dated.")
@@ -285,15 +293,16 @@ class Timelines:
         period = DateRange(start, end, m.group(0), "between")
         # The two ends' own names say when, not what: the entries between need not name them.
         q = replace(q, period=period, subject="", topic_names=tuple(n for n in q.topic_names if n not in m.group(0)))
-        entries = [p for p in self._about(q, self.chronology.within(period)) if p not in lead][:TIMELINE_LIMIT]
+        inside = self.chronology.within(period, _scope(q))
+        entries = [p for p in self._about(q, inside) if p not in lead][:TIMELINE_LIMIT]
         if not entries:
-            return self._empty(q, passages, notes, period, lead=lead, matching=bool(self.chronology.within(period)))
+            return self._empty(q, passages, notes, period, lead=lead, matching=bool(inside))
         head = f"{_entries(len(entries))} in the chronology for {period.span()}"
         return self._list(q, entries, head, passages, notes, lead=lead)
 
     def _anchored(self, q: Question, anchor: Anchor, passages: list[Passage], notes: list[str]) -> Answer | None:
         """Date the event by retrieval among the entries, then answer for the period measured from it."""
-        best, rival = self._locate(anchor.event)
+        best, rival = self._locate(anchor.event, q)
         if best is None:
             if not q.timeline:  # "since World War II" in a question about the article: not a chronology question
                 return None
@@ -309,9 +318,10 @@ class Timelines:
                                  dates.corpus_start, dates.corpus_end)
         q = replace(q, period=period)
         notes = [*notes, f"Read as: {period.label()} [1]"]  # the anchor entry is always cited first
-        entries = [p for p in self._about(q, self.chronology.within(period)) if p.id != best.id][:TIMELINE_LIMIT]
+        inside = self.chronology.within(period, _scope(q))
+        entries = [p for p in self._about(q, inside) if p.id != best.id][:TIMELINE_LIMIT]
         if not entries:
-            matching = bool(self.chronology.within(period))  # entries there, but none about the question
+            matching = bool(inside)  # entries there, but none about the question
             return self._empty(q, passages, notes, period, lead=[best], matching=matching)
         head = f"{_entries(len(entries))} in the chronology for {period.span()}"
         return self._list(q, entries, head, passages, notes, lead=[best])

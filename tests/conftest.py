@@ -42,3 +42,12 @@ def assistant(briefing_index: Index, settings: Settings, embedder: Embedder) -> 
 @pytest.fixture
 def corpus_text() -> str:
     return Path(DEFAULT_CORPUS).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def format_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The shipped briefing in every format (tests/formats.py), written once per session, by format name."""
+    from formats import FORMATS, write_format  # tests/formats.py
+
+    root = tmp_path_factory.mktemp("formats")
+    return {name: write_format(name, root / name) for name in FORMATS}

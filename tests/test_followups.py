@@ -77,7 +77,7 @@ def test_a_follow_up_replaces_what_it_names(previous: str, question: str, resolv
 @pytest.mark.parametrize(
     "question",
     ["And what did Okafor say?", "What about the accord that Okafor and Brandt signed in Bergen last spring?",
-     "Who met Okafor?", "Andrew Brandt?"],
+     "Who met Okafor?", "Andrew Brandt?", "And Okafor met Brandt in Bergen when exactly?"],
 )
 def test_questions_of_their_own_are_no_follow_ups(question: str) -> None:
     assert not is_follow_up(question)
@@ -171,6 +171,7 @@ def test_an_unreadable_date_is_said_not_listed(harbour_assistant: Assistant) -> 
     answer = harbour_assistant.answer("What happened on 13/45/2024?")
     assert answer.abstained and answer.kind == "abstain" and not answer.items
     assert answer.text.startswith("I could not read “13/45/2024” (neither 13 nor 45 is a month) as a date")
+    assert not answer.citations and "closest passages" not in answer.text
     typed = harbour_assistant.answer("Who did Okafor meet on the 32nd?")
     assert any("“the 32nd” (no month has a day 32)" in note for note in typed.notes)
 

@@ -30,6 +30,7 @@ from rag.embed import Embedder
 from rag.errors import DocumentError, InvalidQuestionError
 from rag.parse import MAX_BYTES, parse
 from rag.periods import DateInterpreter
+from rag.readers.text import canonical
 from rag.retrieve import Filters
 from rag.settings import DEFAULT_CORPUS, OFFLINE_ENV, Settings
 
@@ -167,13 +168,14 @@ def test_a_giant_line_builds_an_index_that_answers_from_it(tmp_path: Path, embed
     ("name", "content", "reason"),
     [
         ("nul.txt", b"A fine paragraph.\n\x00\nAnother one.\n", "NUL bytes"),
-        ("utf16.txt", "A briefing saved as UTF-16.\n".encode("utf-16"), "NUL bytes"),
+        ("utf16.txt", "A briefing saved as UTF-16 without a BOM.\n".encode("utf-16-le"), "NUL bytes"),
         ("archive.txt", gzip.compress(b"A compressed briefing." * 50), "looks binary"),
         ("random.txt", bytes(range(0x80, 0x100)) * 4, "not valid UTF-8 (byte 0)"),
-        ("latin1.txt", b"A long valid start. " * 100 + "Caf\u00e9".encode("latin-1"), "not valid UTF-8 (byte 2003)"),
+        ("mixed.txt", b"A long valid start. " * 100 + bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D, 0xFF]) * 3,
+         "not valid UTF-8 (byte 2000)"),
         ("headings.txt", b"Only A Heading\nAnd Another\n", "no paragraphs"),
     ],
-    ids=["nul", "utf16", "gzip", "high-bytes", "latin1", "headings"],
+    ids=["nul", "utf16", "gzip", "high-bytes", "mixed", "headings"],
 )
 def test_bad_files_are_refused_by_name_without_a_traceback_or_an_index(tmp_path: Path, name: str, content: bytes,
                                                                        reason: str) -> None:
@@ -284,7 +286,8 @@ def test_parse_and_chunk_any_text(text: str, markdown: bool) -> None:
     except DocumentError as exc:
         assert str(path) in str(exc)
         return
-    assert doc.source == text
+    if not markdown:  # the text as stored: line breaks as \n, no BOM (a Markdown table of dates is rewritten)
+        assert doc.source == canonical(text.removeprefix("\ufeff"))
     previous_end = 0
     for b in doc.blocks:
         assert previous_end <= b.char_start < b.char_end <= len(text)

@@ -13,6 +13,9 @@ NOT_ENGLISH = [
     ("Spanish", "¿Dónde se reunió el grupo cibernético del Quad en diciembre?"),
     ("Spanish", "¿Qué pasó el 16 de noviembre?"),
     ("Spanish", "Cuándo se reunió Kishida con Biden"),
+    ("Spanish", "¿Dónde está Kishida?"),
+    ("Spanish", "¿Quién es Kamikawa?"),
+    ("Italian", "Chi è Kamikawa?"),
     ("French", "Qu'a fait le Quad en novembre ?"),
     ("French", "Où s'est réuni le groupe Quad en décembre ?"),
     ("French", "Quelles réunions ont eu lieu en octobre ?"),
@@ -45,7 +48,9 @@ ENGLISH = [
     "What did Japan's central bank decide?", "Which meetings took place in October?",
     "Why did the prime minister reshuffle his cabinet at the start of autumn?", "Any news on Okinawa?",
     "List Kamikawa's meetings in October", "Where did Kishida Fumio and Yoon Suk Yeol meet?",
-    "Tell me about Henoko.", "Summit?",
+    "Tell me about Henoko.", "Summit?", "Blinken spoke?", "Osprey crash?", "Kishida resigned?", "Tokyo meeting?",
+    "Summit held?", "Rahm Emanuel?", "Kamikawa visited?", "Who attended?", "Osprey crash cause?",
+    "chip export controls", "Marines relocation Guam timeline", "rice tariffs",
 ]
 
 

@@ -128,7 +128,7 @@ def test_adding_embeds_only_new_text_and_replacing_keeps_one_document(
     assert [p.id for p in index.passages] == [p.id for p in before.passages]
 
 
-@pytest.mark.parametrize("bad", ["empty", "blank", "binary", "latin1", "oversize", "duplicate", "suffix", "bad-id"])
+@pytest.mark.parametrize("bad", ["empty", "blank", "binary", "undecodable", "oversize", "duplicate", "suffix", "bad-id"])
 def test_bad_input_is_one_clear_message_and_changes_nothing(bad: str, index_dir: Path, tmp_path: Path,
                                                             embedder: Embedder) -> None:
     path, doc_id = tmp_path / f"{bad}.txt", None
@@ -138,8 +138,8 @@ def test_bad_input_is_one_clear_message_and_changes_nothing(bad: str, index_dir:
         path.write_text("  \n\n ", encoding="utf-8")
     elif bad == "binary":
         path.write_bytes(b"Title\n\x00\x01binary\n")
-    elif bad == "latin1":
-        path.write_bytes("Caf\u00e9 talks resumed in Paris on Monday.\n".encode("latin-1"))
+    elif bad == "undecodable":  # no encoding reads these bytes as text
+        path.write_bytes(b"Talks resumed. " * 20 + bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D, 0xFF]) * 3)
     elif bad == "oversize":
         with path.open("wb") as fh:
             fh.truncate(21 * 2**20)
@@ -155,7 +155,8 @@ def test_bad_input_is_one_clear_message_and_changes_nothing(bad: str, index_dir:
     with pytest.raises(DocumentError) as info:
         add_documents(index_dir, [path], doc_id=doc_id, embedder=embedder, progress=False)
     assert "\n" not in str(info.value)
-    expected = {"empty": "empty", "blank": "empty", "binary": "binary", "latin1": "UTF-8", "oversize": "too large",
+    expected = {"empty": "empty", "blank": "empty", "binary": "binary", "undecodable": "iconv -f",
+                "oversize": "too large",
                 "duplicate": "already in the library", "suffix": ".docx briefings can be added", "bad-id": "document id"}[bad]
     assert expected in str(info.value)
     assert published(index_dir) == before

@@ -58,7 +58,7 @@ def test_plain_text_without_chronology_and_crlf(tmp_path: Path) -> None:
         (b"", "is empty"),
         (b"   \n\n  ", "is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
-        ("caf\u00e9".encode("latin-1") + b" text", "not valid UTF-8"),
+        (bytes([0x81, 0x8D, 0xC3, 0x28, 0xA0, 0xA1, 0xE2, 0x82, 0xFF, 0x41]) * 3, "not valid UTF-8"),
     ],
 )
 def test_bad_files_are_refused_by_name(tmp_path: Path, content: bytes, message: str) -> None:

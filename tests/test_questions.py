@@ -32,7 +32,7 @@ def test_every_line_has_the_schema(questions: list[Question]) -> None:
     for line in lines:
         record = json.loads(line)
         assert {"id", "question", "answers", "evidence", "type", "split"} <= set(record) <= {
-            "id", "question", "answers", "evidence", "type", "split", "all_answers"}
+            "id", "question", "answers", "evidence", "type", "split", "all_answers", "constraint"}
 
 
 def test_ids_are_unique(questions: list[Question]) -> None:

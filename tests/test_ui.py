@@ -21,7 +21,7 @@ from ui.app import EXAMPLES, ChatService, build_app, launch
 from ui.cli import parse_auth
 from ui.net import free_port, is_loopback
 
-QUAD_NOV = "What did the Quad do in November?"
+QUAD_SEPT = "What did the Quad do in September?"  # (none in November: that one abstains)
 
 
 def _passage(text: str, char_start: int = 100, kind: str = "article", **extra: object) -> Passage:
@@ -62,6 +62,28 @@ def test_markup_in_answers_and_sources_is_escaped() -> None:
     assert render.render_user(evil) == ("&lt;script&gt;alert(1)&lt;/script&gt;"
                                         "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;")
     assert "<script>" not in render.render_error(evil)
+
+
+def test_a_pdf_passage_shows_its_page_in_sources_reader_and_export() -> None:
+    paged = _passage("The compact was signed in Valparaiso.", page=3)
+    entry = _passage("Jan. 5, 2024: The ministers met in Lima.", kind="chronology", section="Chronology",
+                     date_start="2024-01-05", date_end="2024-01-05", page=4, id="p2")
+    plain = _passage("A text file has no pages.", id="p3")
+    cites = (Citation(1, paged, 100, 137), Citation(2, entry, 100, 140), Citation(3, plain, 100, 125))
+    answer = _answer("The compact was signed in Valparaiso. [1] [2] [3]", cites)
+    out = render.render_sources(answer, 1)
+    heads = re.findall(r'<div class="src-head">(.*?)</div>', out)
+    assert "§ The Usual Stuff</span> · <span class=\"src-page\">p. 3</span>" in heads[0]
+    assert "Jan. 5, 2024</time> · <span class=\"src-page\">p. 4</span>" in heads[1]
+    assert "p. " not in heads[2]
+    assert render.where_in_source(paged) == "The Usual Stuff · p. 3"
+    assert render.where_in_source(entry) == "Jan. 5, 2024 · p. 4" and render.where_in_source(plain) == "The Usual Stuff"
+    reader = render.render_reader("Doc", render.where_in_source(paged), "x" * 200, 100, 137, 100, 137)
+    assert "The Usual Stuff · p. 3" in reader.split('class="reader-text"')[0]
+    markdown = render.export_markdown([answer.to_dict()])
+    assert "Doc (`doc`), § The Usual Stuff, p. 3, chars 100–137" in markdown
+    assert "Doc (`doc`), Jan. 5, 2024, p. 4, chars" in markdown
+    assert "Doc (`doc`), § The Usual Stuff, chars" in markdown
 
 
 def test_abstention_looks_different_and_lists_the_closest_passages() -> None:
@@ -161,16 +183,16 @@ def _turn(service: ChatService, message: str, history: list, previous: str = "",
 
 
 def test_chat_streams_then_shows_sources_and_inspector(service: ChatService) -> None:
-    steps = _turn(service, QUAD_NOV, [])
+    steps = _turn(service, QUAD_SEPT, [])
     assert len(steps) > 2 and "streaming" in steps[0][0][-1]["content"]
     history, box, rows, previous, turns = steps[-1]
     assert [m["role"] for m in history] == ["user", "assistant"] and box == ""
     assert 'href="#src-1-1"' in history[-1]["content"] and "<mark>" in history[-1]["content"]
-    assert rows and previous == QUAD_NOV and [t["question"] for t in turns] == [QUAD_NOV]
+    assert rows and previous == QUAD_SEPT and [t["question"] for t in turns] == [QUAD_SEPT]
 
 
 def test_follow_up_keeps_the_subject(service: ChatService) -> None:
-    history, _, _, previous, _ = _turn(service, QUAD_NOV, [])[-1]
+    history, _, _, previous, _ = _turn(service, QUAD_SEPT, [])[-1]
     history, _, _, previous, _ = _turn(service, "And in December?", history, previous)[-1]
     assert previous == "What did the Quad do in December?"
     assert "What did the Quad do in December?" in history[-1]["content"] and 'id="src-2-1"' in history[-1]["content"]
@@ -186,7 +208,7 @@ def test_huge_paste_and_bad_filter_get_a_clear_message(service: ChatService) -> 
     [(history, _, _, previous, _)] = _turn(service, "x" * 100_000, [], "before")
     assert "answer error" in history[-1]["content"] and "limit is 2,000" in history[-1]["content"]
     assert previous == "before"
-    [(history, _, _, _, _)] = _turn(service, QUAD_NOV, [], start="tomorrow")
+    [(history, _, _, _, _)] = _turn(service, QUAD_SEPT, [], start="tomorrow")
     assert "YYYY-MM-DD" in history[-1]["content"]
 
 
@@ -221,7 +243,7 @@ def test_api_returns_the_json_of_rag_ask(live_url: str, assistant: Assistant) ->
     got = client.predict("Where did the Quad Senior Cyber Group meet in December?", api_name="/ask")
     want = assistant.answer("Where did the Quad Senior Cyber Group meet in December?").to_dict()
     assert _strip_timings(got) == _strip_timings(want) and set(got["timings_ms"]) == set(want["timings_ms"])
-    follow = client.predict("And in December?", "", "", ["article", "chronology"], QUAD_NOV, api_name="/ask")
+    follow = client.predict("And in December?", "", "", ["article", "chronology"], QUAD_SEPT, api_name="/ask")
     assert follow["interpreted"].startswith("What did the Quad do in December?")
     with pytest.raises(Exception, match="limit is 2,000"):
         client.predict("x" * 100_000, api_name="/ask")

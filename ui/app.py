@@ -9,11 +9,12 @@ Example:
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,20 +25,15 @@ from rag import Answer, Assistant, Filters, Index, RagError, Settings, carried_q
 from rag.index import load_index
 from rag.library import doc_id_for
 from rag.settings import DEFAULT_CORPUS
-from ui import library_view, render
+from ui import library_view, render, upload
+from ui.examples import SHIPPED, examples_for
 from ui.live import Live, Snapshot, few_malloc_arenas
 from ui.net import is_loopback
 from ui.style import CSS, HEAD, MONO, SANS
 
-#: Questions the page offers; tests/test_ui.py checks the assistant answers each without abstaining.
-EXAMPLES = [
-    "Where did the Quad Senior Cyber Group meet in December?",
-    "What did the Quad do in November?",
-    "What happened on Nov. 16?",
-    "Who was Korea's special representative on the Dec. 19 call?",
-    "Which missile system will Japan send to the US?",
-    "Which meetings took place in October 2023?",
-]
+#: Questions the page offers for the shipped briefing, each with its expected answer in ui/examples.py
+#: (tests/test_examples.py checks the assistant still gives it).
+EXAMPLES = [e.question for e in SHIPPED]
 #: Events running at once. Answers run in parallel (no lock; Python's GIL still makes them share one core),
 #: and the streaming of many users overlaps; ten people asking at once are all served without waiting in line.
 CONCURRENCY = 16
@@ -45,34 +41,19 @@ CONCURRENCY = 16
 STREAM_DELAY = 0.025
 
 
-#: Largest upload Gradio accepts: just over the briefing limit (rag.parse.MAX_BYTES, 20 MiB), so that a larger
-#: briefing gets the same message as on the command line.
+#: Largest upload Gradio accepts: just over the briefing limit (rag.parse.MAX_BYTES, 20 MiB). The page's own
+#: script refuses a larger briefing before it is sent, with the command line's message (ui/upload.py); this is
+#: the server's backstop for other clients.
 MAX_UPLOAD = "21mb"
+#: Where each stage of an addition (rag.library.add_documents' `on_progress`) sits on the page's progress bar,
+#: and what the page says meanwhile.
+STAGES = {"reading": (0.0, 0.15, "Reading {name}…"), "embedding": (0.15, 0.9, "Embedding its passages…"),
+          "publishing": (0.9, 1.0, "Publishing the new library…")}
 #: Gradio's progress tracker, injected into the add handler.
 PROGRESS = gr.Progress()
 #: Said when the page may not change the library (bound beyond loopback without --auth).
 EDITS_REFUSED = ("Adding or removing briefings is allowed only when the page is served on loopback or with "
                  "--auth USER:PASS; restart `rag serve` so.")
-
-
-def examples_for(index: Index, assistant: Assistant, limit: int = 4) -> list[str]:
-    """Example questions that follow the loaded library, each checked to be answered.
-
-    The shipped briefing alone gets `EXAMPLES`; another library gets "What happened on …?" for dates of its
-    chronology (spread over it), kept only when answered without abstaining, or none.
-    """
-    if [s.doc for s in index.manifest.sources] == [DEFAULT_CORPUS.stem]:
-        return list(EXAMPLES)
-    from rag.dates import format_range
-
-    dates = sorted({p.date_start for p in index.passages if p.kind == "chronology" and p.date_start})
-    picks = [dates[i * len(dates) // limit] for i in range(limit)] if len(dates) > limit else dates
-    out = []
-    for day in dict.fromkeys(picks):
-        question = f"What happened on {format_range(day, day)}?"
-        if not assistant.answer(question).abstained:
-            out.append(question)
-    return out
 
 
 class ChatService:
@@ -197,15 +178,19 @@ class ChatService:
     def _swap(self, index: Index) -> None:
         self.live.swap(self._snapshot(index))  # answers running meanwhile finish on the previous pair
 
-    def add(self, path: str | Path, doc_id: str | None = None) -> Index:
-        """Add (or replace) a briefing; the page answers from the previous library until it is published."""
+    def add(self, path: str | Path, doc_id: str | None = None,
+            on_progress: Callable[[str, float], None] | None = None) -> Index:
+        """Add (or replace) a briefing; the page answers from the previous library until it is published.
+
+        `on_progress` is told the stages ("reading", "embedding", "publishing") and the fraction of each done.
+        """
         from rag.library import add_documents
 
         self._check_edits()
         with self.edit_lock:
             old = self.assistant
             index = add_documents(self.index.index_dir, [path], doc_id=doc_id or None, settings=old.settings,
-                                  embedder=old.retriever.embedder, progress=False)
+                                  embedder=old.retriever.embedder, progress=False, on_progress=on_progress)
             self._swap(index)
         return index
 
@@ -221,13 +206,13 @@ class ChatService:
         return index
 
     def add_api(self, file: str | None, doc_id: str = "") -> dict[str, Any]:
-        """Add a briefing (.txt or .md) to the library; returns the library's documents."""
+        """Add a briefing (any format `rag index add` reads) to the library; returns the library's documents."""
         try:
             if not file:
-                raise ValueError("No file given; upload a .txt or .md briefing.")
+                raise ValueError(f"No file given; upload a briefing ({', '.join(upload.FILE_TYPES)}).")
             return {"documents": self.add(file, doc_id or None).library()}
         except (ValueError, RagError, PermissionError) as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
+            raise gr.Error(upload.scrub(str(exc), file or ""), print_exception=False) from None
 
     def remove_api(self, doc_id: str) -> dict[str, Any]:
         """Remove a document (by id) from the library; returns the library's documents."""
@@ -247,7 +232,7 @@ class ChatService:
         except ValueError:
             return render.render_error("That source link is damaged; ask the question again.")
         passage = next((p for p in index.passages if p.doc == doc and p.char_start == start), None)
-        where = passage.label() if passage is not None else ""
+        where = render.where_in_source(passage) if passage is not None else ""
         title = passage.title if passage is not None else doc
         return render.render_reader(title, where, index.source(doc), start, end, hs, he)
 
@@ -322,8 +307,8 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] | None
                                       container=False, elem_id="library-search")
                     info = gr.HTML(library_view.panel(index.info(), lib0), elem_id="index-info")
                 with gr.Accordion("Library", open=allow_edits, visible=allow_edits, elem_id="library"):
-                    upload = gr.File(label="Add a briefing (.txt or .md)", file_types=[".txt", ".md"],
-                                     file_count="single", type="filepath", elem_id="upload")
+                    chosen = gr.File(label=upload.label(), file_types=upload.FILE_TYPES, file_count="single",
+                                     type="filepath", elem_id="upload")
                     add = gr.Button("Add a briefing", size="sm", elem_id="add-doc")
                     status = gr.Markdown("", elem_id="library-status")
                     to_remove = gr.Dropdown(choices=choices0, value=None, label="Remove a document",
@@ -340,6 +325,9 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] | None
         # hidden by CSS, not `visible=False`: the page's script fills them when a source link is clicked
         reader_request = gr.Textbox(elem_id="reader-request", show_label=False, container=False)
         reader_open = gr.Button("open", elem_id="reader-open")
+        # hidden by CSS too: the upload script hands them a file it refused before sending it
+        refused_request = gr.Textbox(elem_id="upload-refused", show_label=False, container=False)
+        refused_open = gr.Button("refused", elem_id="upload-refused-go")
         api_file = gr.File(visible=False)
         api_id = gr.Textbox(visible=False)
         api_out = gr.JSON(visible=False)
@@ -371,19 +359,45 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] | None
         def add_from_page(path: str | None, progress: gr.Progress = PROGRESS) -> tuple[Any, ...]:
             try:
                 if not path:
-                    raise ValueError("Choose a .txt or .md file first.")
-                progress(0.1, desc="Reading, chunking and embedding the new text…")
-                index = service.add(path)
-                progress(1.0, desc="Published")
-                added = Path(path)
-                row = next((r for r in index.library() if r["id"] == doc_id_for(added)), None)
+                    raise ValueError(f"Choose a briefing file first ({', '.join(upload.FILE_TYPES)}).")
+                name = Path(path).name
+
+                def stage(what: str, fraction: float) -> None:
+                    low, high, desc = STAGES[what]
+                    progress(low + (high - low) * fraction, desc=desc.format(name=name))
+
+                index = service.add(path, on_progress=stage)
+                row = next((r for r in index.library() if r["id"] == doc_id_for(Path(path))), None)
                 note = (f"Added **{row['title']}** ({row['passages']} passages); it is searchable now."
                         if row else "Added.")
             except (ValueError, RagError, PermissionError) as exc:
-                return (f"⚠️ {exc}", None, *(gr.skip() for _ in library_outputs))
+                return (f"⚠️ {upload.scrub(str(exc), path or '')}", None, *(gr.skip() for _ in library_outputs))
             return (note, None, *refresh_library())
 
-        add.click(add_from_page, inputs=[upload], outputs=[status, upload, *library_outputs],
+        def check_upload(path: str | None) -> tuple[str, Any]:
+            """At once on upload: the library's refusal by name and size (when the script could not stop it)."""
+            if not path:
+                return "", gr.skip()
+            file = Path(path)
+            refused = upload.refusal(file.name, file.stat().st_size)
+            if refused:
+                return f"⚠️ {refused}", None
+            return f"Ready to add **{file.name}**; press “Add a briefing”.", gr.skip()
+
+        def refused_upload(request: str) -> tuple[str, Any]:
+            """The message for a file the page's script refused before sending it (its name and size)."""
+            try:
+                chosen_file = json.loads(request or "{}")
+                refused = upload.refusal(str(chosen_file["name"]), int(chosen_file["size"]))
+            except (ValueError, KeyError, TypeError):
+                return "", gr.skip()
+            return (f"⚠️ {refused}" if refused else ""), None
+
+        chosen.upload(check_upload, inputs=[chosen], outputs=[status, chosen], api_visibility="private")
+        chosen.clear(lambda: "", outputs=[status], api_visibility="private")
+        refused_open.click(refused_upload, inputs=[refused_request], outputs=[status, chosen],
+                           api_visibility="private")
+        add.click(add_from_page, inputs=[chosen], outputs=[status, chosen, *library_outputs],
                   api_visibility="private", concurrency_limit=1)
         remove.click(lambda doc: (gr.update(visible=bool(doc)), "" if doc else "Choose a document to remove."),
                      inputs=[to_remove], outputs=[confirm_row, status], api_visibility="private")
@@ -419,7 +433,8 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860,
     """Start serving in the background (no share link, no SSR node server) and return the local URL."""
     demo.launch(server_name=host, server_port=port, share=False, auth=auth, prevent_thread_lock=True,
                 quiet=quiet, inbrowser=False, ssr_mode=False, pwa=False, mcp_server=False,
-                enable_monitoring=False, show_error=False, max_file_size=MAX_UPLOAD, theme=theme(), css=CSS, head=HEAD)
+                enable_monitoring=False, show_error=False, max_file_size=MAX_UPLOAD, theme=theme(), css=CSS,
+                head=HEAD + upload.guard_script())
     return demo.local_url or f"http://{host}:{port}/"
 
 

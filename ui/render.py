@@ -85,9 +85,21 @@ def stream_steps(text: str, steps: int = 12) -> Iterator[str]:
 
 def _where(p: Passage) -> str:
     title = f'<span class="src-title">{html.escape(p.title)}</span> · '
+    page = f' · <span class="src-page">{html.escape(p.page_label())}</span>' if p.page is not None else ""
     if p.kind == "chronology" and p.date_start:
-        return f'{title}<time datetime="{html.escape(p.date_start)}">{html.escape(p.label())}</time>'
-    return f'{title}<span class="src-section">§ {html.escape(p.section or p.title)}</span>'
+        return f'{title}<time datetime="{html.escape(p.date_start)}">{html.escape(p.label())}</time>{page}'
+    return f'{title}<span class="src-section">§ {html.escape(p.section or p.title)}</span>{page}'
+
+
+def where_in_source(p: Passage) -> str:
+    """The passage's place in its document as the reader's head shows it: date or section, and its page.
+
+    Example:
+        >>> where_in_source(Passage(id="x", doc="d", title="T", section="Trade", kind="article", text="t",
+        ...                         char_start=0, char_end=1, n_tokens=1, page=3))
+        'Trade · p. 3'
+    """
+    return " · ".join(part for part in (p.label(), p.page_label()) if part)
 
 
 def _link(n: int, turn: int) -> str:
@@ -298,7 +310,7 @@ def render_reader(title: str, where: str, source: str, start: int, end: int, hs:
 
 def export_markdown(turns: Sequence[dict[str, Any]]) -> str:
     """The conversation as Markdown: each question and answer, its sources quoted with document, section or
-    date and char offsets (from the answers' JSON, `Answer.to_dict`)."""
+    date, page (of a PDF) and char offsets (from the answers' JSON, `Answer.to_dict`)."""
     from rag.dates import format_range
 
     out = ["# Briefing QA conversation", ""]
@@ -309,6 +321,8 @@ def export_markdown(turns: Sequence[dict[str, Any]]) -> str:
         for c in turn["citations"]:
             where = (format_range(c["date_start"], c["date_end"] or c["date_start"])
                      if c["kind"] == "chronology" and c["date_start"] else f"§ {c['section']}")
+            if c.get("page") is not None:
+                where += f", p. {c['page']}"
             quote = c["text"][c["highlight_start"] - c["char_start"] : c["highlight_end"] - c["char_start"]]
             out += [f"- [{c['n']}] {c.get('title') or c['doc']} (`{c['doc']}`), {where}, chars "
                     f"{c['char_start']}–{c['char_end']}, highlight {c['highlight_start']}–{c['highlight_end']}",

@@ -42,7 +42,7 @@ CSS = """
 .answer .src-text { font-size: 0.9em; line-height: 1.45; }
 .answer mark { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; }
 .answer .meta { font-size: 0.75em; color: var(--body-text-color-subdued); margin-top: 0.3em; }
-#reader-request, #reader-open { display: none !important; }
+#reader-request, #reader-open, #upload-refused, #upload-refused-go { display: none !important; }
 .answer a.open-source { font-size: 0.78em; text-decoration: none; color: var(--color-accent); }
 .answer .src-title { font-weight: 600; }
 #reader .reader { margin-top: 0.6em; border: 1px solid var(--border-color-primary); border-radius: 6px; }
