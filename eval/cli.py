@@ -3,11 +3,14 @@ when they run)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 import click
+
+from rag.cli import llm_options, warn_remote
 
 EVAL_DIR = Path(__file__).resolve().parent
 
@@ -47,11 +50,16 @@ def _retrievers(ctx: click.Context, param: click.Parameter, value: str) -> tuple
 @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=EVAL_DIR, show_default=True,
               help="Where report.md and retrievers.png go.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@llm_options
+@click.option("--llm-report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where the written answers' report goes (default: llm_report.md in --out-dir).")
 def eval_command(questions_file: Path | None, retrievers: tuple[str, ...], k: int, split: str, json_out: Path | None,
-                 index_dir: Path | None, out_dir: Path, quiet: bool) -> None:
+                 index_dir: Path | None, out_dir: Path, quiet: bool, llm_url: str | None, llm_model: str | None,
+                 llm_report: Path | None) -> None:
     """Score retrieval and answers on the gold questions; write report.md and retrievers.png.
 
-    Example: rag eval --split dev --json eval/report.json
+    With --llm-url, the model server's written answers are scored too, beside the extractive ones
+    (llm_report.md). Example: rag eval --split dev --json eval/report.json
     """
     from eval.questions import DEFAULT_QUESTIONS, load_questions, select_split
     from eval.report import write_report
@@ -59,7 +67,15 @@ def eval_command(questions_file: Path | None, retrievers: tuple[str, ...], k: in
 
     questions = select_split(load_questions(questions_file or DEFAULT_QUESTIONS), split)
     index, settings, embedder = _open_index(index_dir)
+    flags = {"llm_url": llm_url, "llm_model": llm_model}
+    settings = dataclasses.replace(settings, **{k: v for k, v in flags.items() if v is not None})
+    warn_remote(settings)
     result = evaluate(questions, index, embedder, settings, retrievers, k, progress=not quiet)
+    if settings.llm_url:
+        from eval.written import evaluate_written, write_llm_report
+
+        result["written"] = evaluate_written(questions, index, settings, progress=not quiet)
+        written_report = write_llm_report(result["written"], llm_report or out_dir / "llm_report.md", split)
     report, chart = write_report(result, out_dir)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
@@ -68,7 +84,27 @@ def eval_command(questions_file: Path | None, retrievers: tuple[str, ...], k: in
     missed = [r["target"] for r in result["targets"]["rows"] if r["met"] is False]
     verdict = "all met" if not missed else "missed: " + ", ".join(missed)
     click.echo(f"Targets ({result['targets']['split']}): {verdict}.")
+    if "written" in result:
+        _print_written(result["written"])
+        click.echo(f"Wrote {written_report}.")
     click.echo(f"Wrote {report} and {chart}" + (f" and {json_out}." if json_out else "."))
+
+
+def _print_written(w: dict[str, Any]) -> None:
+    def pct(v: float | None) -> str:
+        return "n/a" if v is None else f"{v:.3f}"
+
+    acc, ab = w["accuracy"], w["abstention"]
+    click.secho(f"written answers ({w['model']}): {w['n_questions']} questions", bold=True)
+    click.echo(f"  accuracy written {pct(acc['written'])}  shown {pct(acc['shown'])}  "
+               f"extractive {pct(acc['extractive'])}")
+    click.echo(f"  sentences verified {w['sentences_verified']}/{w['sentences']} ({pct(w['share_verified'])}), "
+               f"unsupported caught {w['caught']}, failures {w['failed']}")
+    click.echo(f"  abstention on unanswerable: written {pct(ab['written_on_unanswerable'])}, "
+               f"extractive {pct(ab['extractive_on_unanswerable'])}")
+    first, speed = w["first_token_ms_p50"], w["tokens_per_s_p50"]
+    click.echo(f"  first token p50 {'n/a' if first is None else f'{first / 1e3:.2f} s'}, "
+               f"tokens/s p50 {'n/a' if speed is None else f'{speed:.1f}'}")
 
 
 def _print_summary(result: dict[str, Any]) -> None:

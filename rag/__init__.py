@@ -22,7 +22,7 @@ from rag.followup import carried_question
 from rag.index import Index
 from rag.question import Question
 from rag.retrieve import Filters, Retriever
-from rag.schema import Answer, Citation, Passage
+from rag.schema import Answer, Citation, Passage, WrittenAnswer
 from rag.settings import Settings
 from rag.store import open_index
 from rag.version import __version__ as __version__
@@ -39,7 +39,18 @@ __all__ = [
     "RagError",
     "Retriever",
     "Settings",
+    "Writer",
+    "WrittenAnswer",
     "build_index",
     "carried_question",
     "open_index",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The writer (and its HTTP client) is imported only when used: `rag ask` without a model server never needs it.
+    if name == "Writer":
+        from rag.written import Writer
+
+        return Writer
+    raise AttributeError(f"module 'rag' has no attribute {name!r}")

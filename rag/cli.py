@@ -44,6 +44,29 @@ index_dir_option = click.option(
     "--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Index folder (default: the shipped briefing's index, built on first use).",
 )
+
+
+def llm_options(command: Any) -> Any:
+    """`--llm-url` and `--llm-model`: a written answer from the user's own model server, beside the extractive one."""
+    command = click.option("--llm-model", default=None, metavar="NAME",
+                           help="Model the server should use (default: $RAG_LLM_MODEL, else the first one it lists).",
+                           )(command)
+    return click.option("--llm-url", default=None, metavar="URL",
+                        help="OpenAI-compatible model server that also writes an answer, every [n] checked, "
+                             "e.g. http://127.0.0.1:8080/v1 (default: $RAG_LLM_URL; off).")(command)
+
+
+def warn_remote(settings: Any) -> None:
+    """Say so when the model server is not on this machine: the passages will leave it."""
+    if not settings.llm_url:
+        return
+    from rag.llm import remote_warning
+
+    warning = remote_warning(settings.llm_url)
+    if warning:
+        click.secho(warning, fg="yellow", err=True)
+
+
 k_option = click.option("-k", "k", type=click.IntRange(min=1, max=100), default=None,
                         help="Passages to retrieve (default 5).")
 
@@ -223,10 +246,35 @@ def _filters(index: Any, docs: tuple[str, ...]) -> Any:
     return Filters(docs=tuple(dict.fromkeys(docs)))
 
 
+def _print_written(w: Any) -> bool:
+    """The written answer, each sentence verified or marked, with its sources; False when it is not shown."""
+    if w.status in ("failed", "unverified"):
+        click.secho(f"({w.note})", fg="yellow", err=True)
+        return False
+    click.secho(f"Written answer ({w.model}, every sentence checked against its source):", bold=True)
+    for s in w.sentences:
+        if s.verified or s.abstains:
+            click.echo(f"  {s.text}")
+        elif s.shown:  # marked, unless the setting drops it
+            click.secho(f"  [unverified: {s.why}] {s.text}", fg="yellow")
+    if w.note:
+        click.secho(f"({w.note})", fg="yellow", err=True)
+    for c in w.citations:
+        p = c.passage
+        sentence = p.text[c.highlight_start - p.char_start : c.highlight_end - p.char_start]
+        click.echo(f" [{c.n}] {_where(p)}  (chars {c.highlight_start}–{c.highlight_end})")
+        click.echo(f"     “{sentence}”")
+    click.echo("")
+    click.secho("Extractive answer:", bold=True)
+    return True
+
+
 def _print_answer(answer: Any, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
+    if answer.written is not None:
+        _print_written(answer.written)
     q = answer.analysis
     if q is not None and q.follows:
         click.secho(f"(Read as: {q.text})", fg="yellow", err=True)
@@ -253,16 +301,33 @@ def _print_answer(answer: Any, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 @doc_option
 @index_dir_option
-def ask(question: str | None, k: int | None, as_json: bool, docs: tuple[str, ...], index_dir: Path | None) -> None:
-    """Answer QUESTION with cited passages (no QUESTION: an interactive prompt)."""
+@llm_options
+def ask(question: str | None, k: int | None, as_json: bool, docs: tuple[str, ...], index_dir: Path | None,
+        llm_url: str | None, llm_model: str | None) -> None:
+    """Answer QUESTION with cited passages (no QUESTION: an interactive prompt).
+
+    With a model server (--llm-url), its written answer comes first, each sentence checked against the passage
+    it cites; the extractive answer follows.
+    """
     from rag import Assistant, carried_question
     from rag.errors import InvalidQuestionError
 
-    index, settings = _open(index_dir)
+    index, settings = _open(index_dir, llm_url=llm_url, llm_model=llm_model)
+    warn_remote(settings)
     filters = _filters(index, docs)
     assistant = Assistant(index, settings=settings)
+    writer = None
+    if settings.llm_url:  # imported only then: `rag ask` alone stays as quick to start as before
+        from rag.written import Writer
+
+        writer = Writer(assistant)
+
+    def ask_one(text: str, previous: str | None = None) -> Any:
+        extractive = assistant.answer(text, k=k, filters=filters, previous=previous)
+        return writer.write(extractive) if writer is not None else extractive
+
     if question is not None:
-        _print_answer(assistant.answer(question, k=k, filters=filters), as_json)
+        _print_answer(ask_one(question), as_json)
         return
     click.echo("Ask about the briefing (an empty line or Ctrl-D quits).")
     previous = None
@@ -274,7 +339,7 @@ def ask(question: str | None, k: int | None, as_json: bool, docs: tuple[str, ...
         if not line.strip():
             break
         try:
-            answer = assistant.answer(line, k=k, filters=filters, previous=previous)
+            answer = ask_one(line, previous)
             _print_answer(answer, as_json)
             previous = carried_question(answer)  # as the page does: a chain of follow-ups keeps its subject
         except InvalidQuestionError as exc:

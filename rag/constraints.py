@@ -350,6 +350,7 @@ def admit(q: Question, sentences: list[Sentence], index: Index) -> tuple[list[Se
     # qualifies a noun: used when no passage meets everything.
     partial: list[Sentence] = []
     strict = binds_period(q)
+    had_candidates = False
     reasons: dict[ConstraintKind, str] = {}
     source_of = index.source
     for s in sentences:
@@ -376,8 +377,14 @@ def admit(q: Question, sentences: list[Sentence], index: Index) -> tuple[list[Se
             and not any(index.aliases.pattern(x).search(source_of(p.doc)[c[0]:c[1]]) for x in limits.exclusions)
         )
         kept = s if candidates == s.candidates else replace(s, candidates=candidates)
+        had_candidates = had_candidates or bool(s.candidates)
         (partial if lacking else full).append(kept)
     out = full or partial
+    if out and q.typed and limits.grain and had_candidates and not any(s.candidates for s in out):
+        # Candidates there were, none of the grain asked ("Which city …" where the briefing names a country).
+        return [], Unmet("grain", limits.grain,
+                         f"The briefing doesn't say: where it names a {q.answer_type}, it names no {limits.grain} "
+                         "that answers this.")
     if out:
         return out, None
     return [], _unmet(q, reasons, index)

@@ -12,7 +12,7 @@ from typing import Any
 
 from rag.errors import IndexCorruptError
 from rag.manifest import Source
-from rag.parse import Block, Document
+from rag.parse import Block, Document, format_of
 
 
 def text_path(folder: Path, doc: str) -> Path:
@@ -46,8 +46,23 @@ def read_record(folder: Path, doc: str) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
+def _older_copy(folder: Path, source: Source) -> Document:
+    """A copy from an index older than blocks records (text and Markdown only then), read again by its reader."""
+    from importlib import import_module
+
+    fmt = format_of(source.path)
+    if fmt not in ("text", "markdown"):
+        raise IndexCorruptError(f"{folder}: the copy of {source.doc!r} has no blocks record.")
+    text = read_text(folder, source.doc)
+    reading = import_module(f"rag.readers.{fmt}").read(Path(source.path), text.encode("utf-8"))
+    return Document(id=source.doc, title=source.title, path=source.path, source=reading.source,
+                    sha256=source.sha256, blocks=reading.blocks, format=fmt)
+
+
 def read_document(folder: Path, source: Source) -> Document:
     """A document as it was indexed, from a build `folder`'s copy (no file outside the index is read)."""
+    if not blocks_path(folder, source.doc).is_file() and text_path(folder, source.doc).is_file():
+        return _older_copy(folder, source)
     try:
         data: dict[str, Any] = json.loads(blocks_path(folder, source.doc).read_text(encoding="utf-8"))
         blocks = tuple(Block(**b) for b in data["blocks"])

@@ -40,3 +40,7 @@ class InvalidQuestionError(RagError):
 
 class SettingsError(RagError):
     """A setting has a value outside its range."""
+
+
+class LlmError(RagError):
+    """The model server that writes answers failed: unreachable, too slow, an unknown model, a broken reply."""

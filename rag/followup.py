@@ -57,6 +57,8 @@ _NOT_NAMES = frozenset({
 })
 #: Function words a composed question must not carry twice in a row ("What happened in in October?").
 _DOUBLED = re.compile(r"\b(in|on|at|of|the|a|an|to|for|by|from|during|and|about|with)\s+\1\b", re.IGNORECASE)
+#: How a lower-case subject opens ("the prime minister", "his counterpart").
+_DETERMINER = re.compile(r"^(?:the|a|an|his|her|its|their|our|this|that|these|those)\s+\w", re.IGNORECASE)
 #: The longest name or subject a follow-up gives ("the prime minister of Japan").
 MAX_NAME_WORDS = 5
 #: The longest follow-up read as one (longer ones are questions of their own).
@@ -178,6 +180,8 @@ def _parts(question: str, previous: str, dates: DateInterpreter) -> tuple[str, s
     who = re.sub(rf"^{_LEAD}\s+|\s+{_LEAD}$", "", who, flags=re.IGNORECASE).strip()
     if len(who.split()) > MAX_NAME_WORDS:  # "And Kishida met Biden when?": a question of its own
         return None
+    if who and not (re.search(r"[A-Z]", who) or _DETERMINER.match(who)):
+        return None  # "And then?", "And tariffs?": no name or subject to put in the previous question's place
     return when, who
 
 

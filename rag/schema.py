@@ -123,6 +123,66 @@ class ListItem:
     text: str
 
 
+#: What became of a written answer: sentences checked against their passages (at least one verified), a
+#: "the briefing does not say", nothing verified, the server failing, or still streaming.
+WrittenStatus = Literal["written", "abstained", "unverified", "failed", "writing"]
+
+
+@dataclass(frozen=True)
+class WrittenSentence:
+    """One sentence of a model's written answer, checked against the passages it cites (rag/verify.py)."""
+
+    text: str
+    #: The `[n]` the sentence cites, in order, as written.
+    citations: tuple[int, ...]
+    verified: bool
+    #: Why it is verified or not, in words ("“14 million” is not in [2]").
+    why: str
+    #: For a verified sentence, each cited passage with the char span of its supporting sentence.
+    support: tuple[Citation, ...] = ()
+    #: The sentence says the briefing does not answer (no claim to check).
+    abstains: bool = False
+    #: Shown to the reader: False for an unverified sentence when the setting drops them.
+    shown: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "citations": list(self.citations), "verified": self.verified, "why": self.why,
+                "abstains": self.abstains, "shown": self.shown,
+                "support": [{"n": c.n, "passage_id": c.passage.id, "doc": c.passage.doc,
+                             "highlight_start": c.highlight_start, "highlight_end": c.highlight_end}
+                            for c in self.support]}
+
+
+@dataclass(frozen=True)
+class WrittenAnswer:
+    """An answer written by the user's own model server, held to the extractive answer's standard: every
+    sentence's `[n]` checked against its passage (rag/written.py)."""
+
+    model: str
+    status: WrittenStatus
+    #: What is shown: verified sentences, unverified ones marked "[unverified]" (or dropped, by the setting).
+    text: str = ""
+    sentences: tuple[WrittenSentence, ...] = ()
+    #: The cited passages, numbered as in the prompt, each highlighting the sentence that supports its first use.
+    citations: tuple[Citation, ...] = ()
+    #: One line for the reader: why it failed, or what was dropped.
+    note: str = ""
+    #: While streaming: the sentence being written, not yet checked.
+    pending: str = ""
+    first_token_ms: float | None = None
+    tokens_per_s: float | None = None
+    #: Tokens the model wrote.
+    tokens: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model": self.model, "status": self.status, "text": self.text,
+                "sentences": [s.to_dict() for s in self.sentences],
+                "citations": [c.to_dict() for c in self.citations], "note": self.note,
+                "first_token_ms": None if self.first_token_ms is None else round(self.first_token_ms, 1),
+                "tokens_per_s": None if self.tokens_per_s is None else round(self.tokens_per_s, 2),
+                "tokens": self.tokens}
+
+
 @dataclass(frozen=True)
 class Answer:
     """What `Assistant.answer` returns: grounded text with `[n]` markers, or an abstention."""
@@ -146,6 +206,8 @@ class Answer:
     short_answer: str | None = None
     #: The entries of a timeline answer, in date order.
     items: tuple[ListItem, ...] = ()
+    #: The answer the user's model server wrote beside this one, when one is configured (rag/written.py).
+    written: WrittenAnswer | None = None
     #: For an abstention, the kind of constraint of the question it could not meet ("period", "name",
     #: "office", "document", "negation", "grain"; rag/constraints.py), else None.
     unmet: str | None = None
@@ -189,4 +251,5 @@ class Answer:
             "items": [{"n": i.n, "label": i.label, "text": i.text} for i in self.items],
             "notes": list(self.notes),
             "timings_ms": {k: round(v, 3) for k, v in self.timings_ms.items()},
+            "written": None if self.written is None else self.written.to_dict(),
         }

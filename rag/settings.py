@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +18,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_CORPUS = PACKAGE_DIR / "corpus" / "us-japan-sep-dec-2023.txt"
 
 Fusion = Literal["rrf", "weighted"]
+#: What a written answer does with a sentence the verifier could not check against its cited passage.
+Unverified = Literal["mark", "drop"]
 
 #: Environment that keeps Hugging Face, Gradio and tokenizers off the network and quiet. Entry points (the
 #: `rag` command, scripts, tests, the processes they start) apply it; the library itself never does.
@@ -91,6 +94,17 @@ class Settings:
     batch_size: int = 32
     #: Corpora above this many passages get an approximate (HNSW) FAISS index instead of a flat one.
     approximate_above: int = 50_000
+    #: An OpenAI-compatible model server (`http://127.0.0.1:8080/v1`) that writes an answer beside the extractive
+    #: one; empty: off. Passages are sent to it, so a server beyond this machine gets a warning (rag/llm.py).
+    llm_url: str = ""
+    #: The model the server should use; empty: the first one its `/models` lists.
+    llm_model: str = ""
+    #: A written sentence the verifier cannot check against its cited passage is shown marked, or dropped.
+    llm_unverified: Unverified = "mark"
+    #: Seconds to wait for the server to answer, and between two pieces of its reply.
+    llm_timeout: float = 30.0
+    #: Most tokens the model may write.
+    llm_max_tokens: int = 300
 
     def __post_init__(self) -> None:
         if self.max_tokens < 16:
@@ -103,6 +117,15 @@ class Settings:
             raise SettingsError(f"dense_weight must lie in [0, 1], not {self.dense_weight}.")
         if self.min_confidence is not None and not 0.0 <= self.min_confidence <= 1.0:
             raise SettingsError(f"min_confidence must lie in [0, 1], not {self.min_confidence}.")
+        if self.llm_url and not re.match(r"https?://[^/\s]+", self.llm_url):
+            raise SettingsError(f"llm_url {self.llm_url!r} is not an http(s) address; give it as "
+                                "http://127.0.0.1:8080/v1 (the server's OpenAI-compatible base URL).")
+        if self.llm_unverified not in ("mark", "drop"):
+            raise SettingsError(f"llm_unverified must be 'mark' or 'drop', not {self.llm_unverified!r}.")
+        if self.llm_timeout <= 0:
+            raise SettingsError(f"llm_timeout must be above 0 seconds, not {self.llm_timeout}.")
+        if self.llm_max_tokens < 16:
+            raise SettingsError(f"llm_max_tokens of {self.llm_max_tokens} is too small; use 16 or more (default 300).")
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:

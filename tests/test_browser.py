@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shutil
@@ -328,8 +327,6 @@ def wait_status(page, text: str, before: str = "", timeout: int = TIMEOUT) -> No
     assert text in status(page), status(page)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("rag.readers") is None,
-                    reason="the PDF reader (branch files) has not landed yet")
 def test_a_pdf_briefing_is_added_with_progress_and_cited_by_page(library_page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page = library_page
     pdf = make_pdf(tmp_path / "andean-ports.pdf")

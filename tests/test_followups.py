@@ -77,7 +77,8 @@ def test_a_follow_up_replaces_what_it_names(previous: str, question: str, resolv
 @pytest.mark.parametrize(
     "question",
     ["And what did Okafor say?", "What about the accord that Okafor and Brandt signed in Bergen last spring?",
-     "Who met Okafor?", "Andrew Brandt?", "And Okafor met Brandt in Bergen when exactly?"],
+     "Who met Okafor?", "Andrew Brandt?", "And Okafor met Brandt in Bergen when exactly?", "And then?",
+     "And tariffs?"],
 )
 def test_questions_of_their_own_are_no_follow_ups(question: str) -> None:
     assert not is_follow_up(question)

@@ -221,13 +221,24 @@ def test_rebuilding_the_default_index_keeps_added_documents(index_dir: Path, oth
     markdown = other.with_name("notes.md")
     markdown.write_text("# Arctic Notes\n\n## Shipping\n\nThe Polar Code was revised in Tromsø last spring.\n",
                         encoding="utf-8")
-    add_documents(index_dir, [other, markdown], embedder=embedder, progress=False)
+    from eval.journal_pdf import write_pdf
+
+    pdf = write_pdf(other.with_name("cables.pdf"), [
+        ("heading", "Cables"), ("paragraph", "The cable ship Aurora laid a new line to the Faroe Islands."),
+        ("entry", "Jan. 7, 2024: The Aurora reaches Torshavn."),
+    ])
+    add_documents(index_dir, [other, markdown, pdf], embedder=embedder, progress=False)
+    before = {p.id: p for p in load_index(index_dir).passages}
     monkeypatch.setenv("RAG_INDEX_DIR", str(index_dir))
     index = open_index(None, Settings(max_tokens=120), embedder=embedder, progress=False)  # stale: rebuilt
     assert index.manifest.settings["max_tokens"] == 120
-    assert [s.doc for s in index.manifest.sources][1:] == ["other", "notes"]
+    assert [s.doc for s in index.manifest.sources][1:] == ["other", "notes", "cables"]
     notes = [p for p in index.passages if p.doc == "notes"]
     assert notes and notes[0].title == "Arctic Notes" and notes[0].section == "Shipping"  # parsed as Markdown
+    cables = [p for p in index.passages if p.doc == "cables"]  # re-added from the index's copy, pages and all
+    assert [(p.id, p.page, p.kind) for p in cables] == [(p.id, p.page, p.kind) for p in before.values()
+                                                        if p.doc == "cables"]
+    assert all(index.source("cables")[p.char_start : p.char_end] == p.text for p in cables)
 
 
 def test_adding_reports_each_stage_as_it_goes(index_dir: Path, other: Path, embedder: Embedder,

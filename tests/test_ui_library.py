@@ -184,8 +184,9 @@ def test_api_add_ask_remove(live: tuple[str, Assistant], other: Path, tmp_path: 
         client.predict(handle_file(str(other)), "copy", api_name="/add_document")
     binary = tmp_path / "blob.txt"
     binary.write_bytes(b"\x00\x01\x02")
-    with pytest.raises(Exception, match="binary"):
+    with pytest.raises(Exception, match="binary") as refused:
         client.predict(handle_file(str(binary)), "", api_name="/add_document")
+    assert "blob.txt: " in str(refused.value) and "/" not in str(refused.value)  # no server path in the message
 
     removed = client.predict("nordic", api_name="/remove_document")
     assert "nordic" not in [d["id"] for d in removed["documents"]]

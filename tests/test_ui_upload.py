@@ -22,8 +22,9 @@ def _cli_error(path: Path, tmp_path: Path) -> str:
     return result.stderr.strip().removeprefix("Error: ")
 
 
-@pytest.mark.parametrize(("name", "size"), [("huge briefing.txt", MAX_BYTES + 1), ("huge.markdown", 3 * MAX_BYTES),
-                                            ("slides.pptx", 1_000), ("README", 10)])
+@pytest.mark.parametrize(("name", "size"), [("huge briefing.txt", MAX_BYTES + 1), ("huge.pdf", 3 * MAX_BYTES),
+                                            ("slides.pptx", 1_000), ("README", 10),
+                                            ("big notes.docx", MAX_BYTES + 2**20)])
 def test_refusals_are_the_command_lines_messages_with_the_files_own_name(name: str, size: int,
                                                                          tmp_path: Path) -> None:
     path = tmp_path / "uploads" / "4f1c9" / name  # laid out as Gradio keeps an upload

@@ -21,11 +21,12 @@ from typing import Any
 
 import gradio as gr
 
-from rag import Answer, Assistant, Filters, Index, RagError, Settings, carried_question, open_index
+from rag import Answer, Assistant, Filters, Index, RagError, Settings, Writer, carried_question, open_index
 from rag.index import load_index
 from rag.library import doc_id_for
 from rag.settings import DEFAULT_CORPUS
 from ui import library_view, render, upload
+from ui import written as written_view
 from ui.examples import SHIPPED, examples_for
 from ui.live import Live, Snapshot, few_malloc_arenas
 from ui.net import is_loopback
@@ -73,6 +74,16 @@ class ChatService:
         self.live = Live(Snapshot.of(assistant.index, assistant, EXAMPLES), self._reload)
         #: Serializes additions and removals of this page (the index's build lock serializes other processes).
         self.edit_lock = threading.Lock()
+        self._writer: Writer | None = None
+
+    def writer(self) -> Writer | None:
+        """The written answers' writer for the current assistant, when a model server is configured."""
+        assistant = self.assistant
+        if not assistant.settings.llm_url:
+            return None
+        if self._writer is None or self._writer.assistant is not assistant:
+            self._writer = Writer(assistant)
+        return self._writer
 
     @property
     def assistant(self) -> Assistant:
@@ -109,7 +120,7 @@ class ChatService:
         return self.live.fresh().assistant.answer(question, filters=filters, previous=previous or None)
 
     def ask(self, question: str, start: str = "", end: str = "", kinds: list[str] | None = None,
-            previous: str = "", docs: list[str] | None = None) -> dict[str, Any]:
+            previous: str = "", docs: list[str] | None = None, write: bool = False) -> dict[str, Any]:
         """Answer a question about the library; returns the JSON of `rag ask --json`.
 
         Args:
@@ -120,18 +131,21 @@ class ChatService:
             previous: The previous question as the assistant read it (the last answer's `resolved_question`),
                 so that "And in December?" keeps its subject through a chain of follow-ups.
             docs: Document ids to search (default every document of the library).
+            write: Also ask the configured model server for a written answer, every [n] checked ("written").
         """
         try:
             filters = render.make_filters(start, end, list(render.KINDS) if kinds is None else kinds,
                                           docs or None, self.doc_ids() if docs else None)
-            return self.answer(question, filters, previous).to_dict()
+            answer = self.answer(question, filters, previous)
+            writer = self.writer() if write else None
+            return (writer.write(answer) if writer is not None else answer).to_dict()
         except (ValueError, RagError) as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 
     def respond(
         self, message: str, history: list[dict[str, Any]], start: str, end: str, kinds: Sequence[str],
         previous: str, docs: Sequence[str] | None = None, turns: list[dict[str, Any]] | None = None,
-        shown: Sequence[str] | None = None,
+        shown: Sequence[str] | None = None, write: bool = False,
     ) -> Iterator[tuple[list[dict[str, Any]], str, Any, str, list[dict[str, Any]]]]:
         """Stream one chat turn: yields (history, message box, inspector rows, previous question, turns so far).
 
@@ -155,12 +169,20 @@ class ChatService:
             yield history, "", gr.skip(), previous, turns
             return
         history.append({"role": "assistant", "content": ""})
-        if not answer.abstained:
+        writer = self.writer() if write else None
+        if writer is not None:  # the written answer streams in, checked sentence by sentence, above the extractive one
+            for w in writer.stream(answer):
+                history[-1] = {"role": "assistant", "content": written_view.render_turn(answer, w, turn, filters)}
+                yield list(history), "", gr.skip(), previous, turns
+            answer = replace(answer, written=w)
+        elif not answer.abstained:
             for partial in render.stream_steps(answer.text):
                 history[-1] = {"role": "assistant", "content": render.render_partial(partial)}
                 yield list(history), "", gr.skip(), previous, turns
                 time.sleep(self.stream_delay)
-        history[-1] = {"role": "assistant", "content": render.render_answer(answer, turn, filters)}
+        content = (render.render_answer(answer, turn, filters) if answer.written is None
+                   else written_view.render_turn(answer, answer.written, turn, filters))
+        history[-1] = {"role": "assistant", "content": content}
         turns.append(answer.to_dict())
         yield history, "", render.inspector_rows(answer), carried_question(answer), turns
 
@@ -285,6 +307,9 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] | None
                     message = gr.Textbox(placeholder="e.g. What did the Quad do in November?", show_label=False,
                                          container=False, scale=6, elem_id="question", max_lines=4)
                     ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
+                llm = assistant.settings
+                write = gr.Checkbox(label=written_view.SWITCH_LABEL, value=False, visible=bool(llm.llm_url),
+                                    elem_id="write", info=f"{llm.llm_model or 'the server’s model'} at {llm.llm_url}")
                 example_list = gr.Dataset(components=[message], samples=[[q] for q in shown],
                                           label="Examples (click to ask)", samples_per_page=8, elem_id="examples",
                                           type="index")
@@ -333,7 +358,7 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] | None
         api_out = gr.JSON(visible=False)
         api_add = gr.Button(visible=False)
 
-        chat_inputs = [message, chatbot, start, end, kinds, previous, docs, turns, shown_docs]
+        chat_inputs = [message, chatbot, start, end, kinds, previous, docs, turns, shown_docs, write]
         chat_outputs = [chatbot, message, inspector, previous, turns]
         chat = {"fn": service.respond, "inputs": chat_inputs, "outputs": chat_outputs, "api_visibility": "private",
                 "show_progress": "minimal"}
@@ -433,7 +458,8 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860,
     """Start serving in the background (no share link, no SSR node server) and return the local URL."""
     demo.launch(server_name=host, server_port=port, share=False, auth=auth, prevent_thread_lock=True,
                 quiet=quiet, inbrowser=False, ssr_mode=False, pwa=False, mcp_server=False,
-                enable_monitoring=False, show_error=False, max_file_size=MAX_UPLOAD, theme=theme(), css=CSS,
+                enable_monitoring=False, show_error=False, max_file_size=MAX_UPLOAD, theme=theme(),
+                css=CSS + written_view.CSS,
                 head=HEAD + upload.guard_script())
     return demo.local_url or f"http://{host}:{port}/"
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from rag.cli import llm_options, warn_remote
 from ui.net import is_loopback
 
 
@@ -31,11 +32,18 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
 @click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Index folder (default: the shipped briefing's index, built on first use).")
 @click.option("--auth", metavar="USER:PASS", default=None, help="Require this login (Gradio's own auth).")
-def serve(host: str, port: int, index_dir: Path | None, auth: str | None) -> None:
-    """Start the chat page (no share link, no analytics, nothing fetched from the internet)."""
+@llm_options
+def serve(host: str, port: int, index_dir: Path | None, auth: str | None, llm_url: str | None,
+          llm_model: str | None) -> None:
+    """Start the chat page (no share link, no analytics, nothing fetched from the internet).
+
+    With a model server (--llm-url), the page offers a "Written answer (local model)" switch.
+    """
     from rag import Settings
 
-    settings = Settings.from_env()  # read once, here; the index and the assistant both get this one
+    # read once, here; the index and the assistant both get this one
+    settings = Settings.from_env(llm_url=llm_url, llm_model=llm_model)
+    warn_remote(settings)
     credentials = parse_auth(auth)
     if not is_loopback(host):
         click.secho(f"Warning: binding to {host} makes the page reachable from other machines"

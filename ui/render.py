@@ -248,8 +248,11 @@ def inspector_rows(answer: Answer) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for rank, p in enumerate(unique.values(), start=1):
         snippet = p.text if len(p.text) <= 90 else p.text[:89] + "…"
-        # a chronology entry opens with its own date; an article passage needs its section in front
-        where = snippet if p.kind == "chronology" else f"{p.label()} — {snippet}"
+        # a chronology entry opens with its own date; an article passage needs its section (and page) in front
+        if p.kind == "chronology":
+            where = f"{snippet} ({p.page_label()})" if p.page is not None else snippet
+        else:
+            where = f"{where_in_source(p)} — {snippet}"
         rows.append([rank, where, p.kind, p.dense_rank if p.dense_rank is not None else "–",
                      p.bm25_rank if p.bm25_rank is not None else "–", round(p.score, 4),
                      f"[{cited[p.id]}]" if p.id in cited else ""])

@@ -31,12 +31,13 @@ def _level(paragraph: object) -> int | None:
 
 def read(path: Path, raw: bytes) -> Reading:
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(io.BytesIO(raw))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise DocumentError(f"{path}: is not a Word .docx file ({exc}); save it as .docx, or as text.") from None
     layout = Layout()
     body = document.element.body

@@ -119,14 +119,14 @@ def _join(previous: str, line: str, vocabulary: str) -> str:
 
 def read(path: Path, raw: bytes) -> Reading:
     import pypdf
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     try:
         reader = pypdf.PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError(f"{path}: is a password-protected PDF; save an unprotected copy to index it.")
         pages = [_page_lines(page, n) for n, page in enumerate(reader.pages, start=1)]
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise DocumentError(f"{path}: cannot be read as a PDF ({exc}).") from None
     if not any(pages):
         raise DocumentError(f"{path}: has no text layer (a scan?); run OCR on it first, e.g. `ocrmypdf`.")
