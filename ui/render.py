@@ -277,14 +277,23 @@ def render_library(library: Sequence[dict[str, Any]]) -> str:
     return f'<ul class="library">{items}</ul>'
 
 
+#: Up to this many documents, the page's title names each one.
+HEADER_TITLES = 6
+
+
 def render_header(library: Sequence[dict[str, Any]], default_doc: str) -> str:
     """The page's title and what it answers about: the shipped briefing, or the library's documents."""
     if [r["id"] for r in library] == [default_doc]:
         about = "the US–Japan briefing (Sept.–Dec. 2023)"
     elif len(library) == 1:
         about = f"“{html.escape(library[0]['title'])}” ({html.escape(period(library[0]))})"
-    else:
+    elif len(library) <= HEADER_TITLES:
         about = f"{len(library)} briefings: " + ", ".join(f"“{html.escape(r['title'])}”" for r in library)
+    else:  # an archive: its size and span, not a thousand titles
+        starts = sorted(r["start"] for r in library if r.get("start"))
+        span = f" from {starts[0][:4]} to {max(r['end'] or r['start'] for r in library if r.get('start'))[:4]}" \
+            if starts else ""
+        about = f"{len(library):,} briefings{span}"
     what = "briefing" if len(library) == 1 else "briefings"
     return (f"<h1>Briefing QA</h1><p>Ask about {about}. Every answer quotes the {what} and cites its passages; "
             "click a [n] to see the source.</p>")
