@@ -26,12 +26,16 @@ from typing import Any
 
 import numpy as np
 
-from eval.judge import supports
+from eval.judge import answer_matches, supports
 from eval.questions import Question, load_questions, select_split
 from rag import Assistant, Passage, Settings, open_index
 from rag.settings import OFFLINE_ENV
 
 FEATURES = Assistant.FEATURES
+SHORT_FEATURES = Assistant.SHORT_FEATURES
+#: Share of the shown short answers that must be right on dev (the threshold keeps the most short answers
+#: that still reach it).
+SHORT_PRECISION = 0.90
 CALIBRATION = Assistant.CALIBRATION
 
 #: Share of answerable dev questions that must still be answered at the chosen threshold.
@@ -66,6 +70,26 @@ def fit(x: np.ndarray, y: np.ndarray) -> tuple[Any, float]:
         if len(positives) and np.mean(positives >= t) >= COVERAGE:
             threshold = float(t)
     return model, max(0.0, threshold - 1e-4)
+
+
+def fit_short(x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """The short answer's confidence model, and the lowest threshold at which the shown ones reach SHORT_PRECISION."""
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(y)) < 2:
+        return {}
+    model = LogisticRegression(C=C, max_iter=5000).fit(x, y)
+    probs = model.predict_proba(x)[:, 1]
+    threshold = 1.0
+    for t in sorted(set(np.round(probs, 4)), reverse=True):
+        if np.mean(y[probs >= t]) >= SHORT_PRECISION:
+            threshold = float(t)
+    shown = probs >= threshold
+    return {"features": list(SHORT_FEATURES), "weights": [round(float(w), 4) for w in model.coef_[0]],
+            "bias": round(float(model.intercept_[0]), 4), "min_confidence": round(max(0.0, threshold - 1e-4), 4),
+            "precision_target": SHORT_PRECISION, "questions": len(y),
+            "dev_precision": round(float(np.mean(y[shown])), 4) if shown.any() else None,
+            "dev_shown": f"{int(shown.sum())}/{len(y)}"}
 
 
 def cross_validate(x: np.ndarray, y: np.ndarray, folds: list[str]) -> dict[str, Any]:
@@ -104,10 +128,15 @@ def main() -> None:
     settings = replace(Settings.from_env(), min_confidence=0.0)
     index = open_index(settings=settings)
     assistant = Assistant(index, settings=settings)
+    assistant.calibration = {k: v for k, v in assistant.calibration.items() if k != "short"}  # every short shown
     questions = select_split(load_questions(), "dev")
     rows, labels, folds = [], [], []
+    short_rows, short_labels = [], []
     for q in questions:
         answer = assistant.answer(q.question)
+        if answer.short_answer is not None and all(name in answer.features for name in SHORT_FEATURES):
+            short_rows.append([answer.features[name] for name in SHORT_FEATURES])
+            short_labels.append(int(q.answerable and answer_matches(answer.short_answer, q.answers, q.all_answers)))
         if "refused_by_rule" in answer.features or not all(name in answer.features for name in FEATURES):
             continue  # dated lists and chronology refusals have their own confidence; rule refusals need no threshold
         rows.append([answer.features[name] for name in FEATURES])
@@ -127,6 +156,7 @@ def main() -> None:
         "fitted_on": "dev",
         "questions": len(rows),
         "cross_validation": cross_validate(x, y, folds),
+        "short": fit_short(np.array(short_rows), np.array(short_labels)),
         "date": date.today().isoformat(),
     }
     CALIBRATION.write_text(json.dumps(calibration, indent=2) + "\n")

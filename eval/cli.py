@@ -126,16 +126,32 @@ def _print_summary(result: dict[str, Any]) -> None:
               help="Also write the machine-readable figures to this file.")
 @click.option("--skip-1m", is_flag=True, help="Leave out the 1M-passage size of the scale sweep.")
 @click.option("--quick", is_flag=True, help="One repetition where the full run makes three or five (for CI).")
-@click.option("--md", "md_out", type=click.Path(dir_okay=False, path_type=Path), default=EVAL_DIR / "bench.md",
-              show_default=True, help="Where the report goes.")
-def bench_command(json_out: Path | None, skip_1m: bool, quick: bool, md_out: Path) -> None:
+@click.option("--md", "md_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where the report goes (default eval/bench.md, or eval/archive_bench.md with --archive).")
+@click.option("--archive", is_flag=True, help="Instead: the archive's figures (eval/archive.py) at --docs and at 21.")
+@click.option("--docs", type=int, default=100, show_default=True, help="With --archive: the archive's size.")
+def bench_command(json_out: Path | None, skip_1m: bool, quick: bool, md_out: Path | None, archive: bool,
+                  docs: int) -> None:
     """Measure latency, cold start, build time, memory and scale against the targets; write bench.md.
 
     Example: rag bench --json eval/bench.json --skip-1m
     """
+    if archive:
+        from eval.archive_bench import archive_bench
+        from eval.archive_bench import write_markdown as write_archive
+
+        found = archive_bench(docs, quick)
+        found["command"] = f"rag bench --archive --docs {docs}" + (" --quick" if quick else "")
+        md_out = md_out or EVAL_DIR / "archive_bench.md"
+        write_archive(found, md_out)
+        if json_out is not None:
+            json_out.write_text(json.dumps(found, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        click.echo(f"Wrote {md_out}" + (f" and {json_out}." if json_out else "."))
+        return
     from eval.bench import run_bench
     from eval.bench_report import write_markdown
 
+    md_out = md_out or EVAL_DIR / "bench.md"
     result = run_bench(quick=quick, skip_1m=skip_1m)
     write_markdown(result, md_out)
     if json_out is not None:

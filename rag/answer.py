@@ -19,6 +19,7 @@ import numpy as np
 
 from rag import constraints
 from rag.constraints import Unmet
+from rag.content import content_question
 from rag.embed import Embedder
 from rag.evidence import Evidence, Sentence, ShortAnswer
 from rag.followup import NameKinds
@@ -32,6 +33,8 @@ from rag.timeline import Timelines
 CALIBRATION = PACKAGE_DIR / "calibration.json"
 #: Signals the confidence model reads, each in [0, 1] and meaning the same on any briefing.
 FEATURES = ("sim", "cov_sentence", "cov_context", "cov_lower", "known", "type_ok", "top_dense")
+#: Signals of the short answer's own confidence (is the bold name right?), fitted apart on dev.
+SHORT_FEATURES = ("short_margin", "short_relation", "short_exact", "short_says", "sim", "cov_sentence")
 ABSTAIN = "The briefing doesn't say."
 #: A chronology entry within this share of the best entry's score is listed beside it (several answers).
 TIE_RATIO = 0.9
@@ -53,6 +56,7 @@ class Assistant:
 
     #: The confidence model's signals and where its fitted weights live (written by `python -m eval.calibrate`).
     FEATURES = FEATURES
+    SHORT_FEATURES = SHORT_FEATURES
     CALIBRATION = CALIBRATION
 
     def __init__(
@@ -72,6 +76,14 @@ class Assistant:
         }
         self.min_confidence = (self.settings.min_confidence if self.settings.min_confidence is not None
                                else float(self.calibration.get("min_confidence", 0.5)))
+
+    def short_confidence(self, features: dict[str, float]) -> float:
+        """How sure the short answer is right; 1.0 when no model is fitted (every short answer shown)."""
+        cal = self.calibration.get("short")
+        if not cal:
+            return 1.0
+        z = cal["bias"] + sum(w * features.get(name, 0.0) for name, w in zip(cal["features"], cal["weights"]))
+        return 1.0 / (1.0 + math.exp(-z))
 
     def confidence(self, features: dict[str, float]) -> float:
         cal = self.calibration
@@ -131,10 +143,8 @@ class Assistant:
             asked = [w for w in re.findall(r"[\w’'-]+", q.focus) if terms(w) & set(unknown)]
             return f"{ABSTAIN} It never mentions “{' '.join(asked) or ', '.join(unknown)}”."
         context = lead.terms | ev.passage_terms(lead.passage)
-        if q.typed and q.predicate and not q.predicate & context:
-            asked = [w for w in re.findall(r"[\w’'-]+", q.text) if terms(w) & q.predicate]
-            article = "an" if q.answer_type[0] in "aeiou" else "a"
-            return f"{ABSTAIN} Where it names {article} {q.answer_type}, it says nothing of “{' '.join(asked)}”."
+        # No rule refuses because a question word is missing: the text may say it in other words ("runs" ~ "CEO").
+        # Whether the sentence says the predicate (by stem, lemma or title) is a signal of the confidence instead.
         source = self.index.source(lead.passage.doc)
         sentence = source[lead.start:lead.end].lower()
         for unit in q.units:
@@ -151,9 +161,12 @@ class Assistant:
         context = frozenset().union(*(ev.passage_terms(s.passage) for s in chosen))
         dense_scores = [p.dense_score for p in passages if p.dense_score is not None]
         return {"sim": lead.sim, "cov_sentence": lead.coverage, "cov_context": ev.coverage(q.must, context | covered),
-                "cov_lower": ev.coverage(q.predicate, covered | lead.terms), "known": ev.known(q.must),
+                "cov_lower": 1.0 if short is not None and short.relation else ev.predicate_coverage(q, lead),
+                "known": ev.known(q.must),
                 "type_ok": float(short is not None) if q.typed else 1.0,
-                "top_dense": max(dense_scores, default=0.0)}
+                "top_dense": max(dense_scores, default=0.0),
+                **({"short_margin": min(max(short.margin, 0.0), 1.0), "short_relation": float(short.relation),
+                    "short_exact": float(short.exact), "short_says": float(short.sentence.says)} if short else {})}
 
     def _chosen(self, q: Question, sentences: list[Sentence], short: ShortAnswer | None) -> list[Sentence]:
         """The sentences to quote: the lead one, then entries that answer alike or a sentence that adds words."""
@@ -185,6 +198,13 @@ class Assistant:
         sentences, unmet = constraints.admit(q, sentences, self.index)
         if unmet is not None:
             return self._unmet(q, passages, notes, unmet)
+        ask = content_question(q)
+        if ask is not None:  # what was said / agreed: the sentence that gives it, or say the briefing does not
+            found = self.evidence.content_sentence(q, sentences)
+            if found is not None:
+                sentences = [found, *(s for s in sentences if s is not found)]
+            elif q.names and self.evidence.event_kind(sentences[0]) != "event":
+                return self._recorded_only(q, passages, notes, sentences[0], ask.done)
         short = self.evidence.short_answer(q, sentences) if q.typed else None
         lead = short.sentence if short else sentences[0]
         chosen = self._chosen(q, sentences, short)
@@ -201,6 +221,10 @@ class Assistant:
             return self._abstain(q, passages, notes, ABSTAIN, confidence, features)
         if short is None:
             chosen.sort(key=lambda s: (s.passage.kind != "chronology", s.passage.date_start or "", s.rank, s.start))
+        # The bold short answer only when it is sure (threshold fitted on dev); otherwise the sentence alone.
+        sure = short is not None and self.short_confidence(features) >= self.calibration.get("short", {}).get(
+            "min_confidence", 0.0)
+        shown = short if sure else None
         parts, citations = [], []
         for n, s in enumerate(chosen, start=1):
             source = self.index.source(s.passage.doc)
@@ -208,13 +232,29 @@ class Assistant:
             a, b = self.evidence.trim(source, s.start, s.end, q.must, keep)
             sentence = ("…" if a > s.start else "") + source[a:b] + ("…" if b < s.end else "")
             parts.append(f"{sentence} [{n}]")
-            citations.append(Citation(n, s.passage, a, b, *(keep or (None, None))))
+            citations.append(Citation(n, s.passage, a, b, *(keep if keep and shown else (None, None))))
         text = " ".join(parts)
-        if short is not None:
-            text = f"{short.text} — {text}"
-        return Answer(q.asked, text, tuple(citations), tuple(passages), False, confidence, q.read_as(),
-                      tuple(notes), features=features, kind="extract", analysis=q,
-                      short_answer=short.text if short else None)
+        if shown is not None:
+            text = f"{shown.text} — {text}"
+        answer = Answer(q.asked, text, tuple(citations), tuple(passages), False, confidence, q.read_as(),
+                        tuple(notes), features=features, kind="extract", analysis=q,
+                        short_answer=shown.text if shown else None)
+        if short is not None and shown is None:
+            # A hidden short answer still decides which cited passages the answer stands on: the constraints
+            # are checked as if it were shown.
+            unmet = constraints.check(q, replace(answer, short_answer=short.text), self.index)
+            if unmet is not None:
+                return self._unmet(q, passages, notes, unmet)
+        return answer
+
+    def _recorded_only(self, q: Question, passages: list[Passage], notes: list[str], mention: Sentence,
+                       done: str) -> Answer:
+        """The briefing records the event asked about but not its content: say so, citing the mention."""
+        when = f" on {mention.passage.label()}" if mention.passage.kind == "chronology" else ""
+        message = f"The briefing records the {self.evidence.event_kind(mention)}{when} but not what was {done} [1]."
+        citation = Citation(1, mention.passage, mention.start, mention.end)
+        return Answer(q.asked, message, (citation,), tuple(passages), True, 0.0, q.read_as(), tuple(notes),
+                      features={"recorded_only": 1.0}, kind="abstain", analysis=q)
 
     def _unmet(self, q: Question, passages: list[Passage], notes: list[str], unmet: Unmet) -> Answer:
         """An abstention that names the constraint not met; for a period, the nearest entries outside it."""

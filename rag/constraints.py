@@ -29,7 +29,7 @@ from weakref import WeakKeyDictionary
 
 from rag.aliases import Aliases
 from rag.index import Index
-from rag.question import Question, salient_terms, terms, topic_names
+from rag.question import Question, salient_terms, topic_names
 from rag.schema import Answer, Passage
 
 if TYPE_CHECKING:
@@ -470,8 +470,3 @@ def check(q: Question, answer: Answer, index: Index) -> Unmet | None:
                          f"The briefing doesn't say: no passage about this names {lacking[0]}{together}.")
     return None
 
-
-def unmet_terms(q: Question) -> frozenset[str]:
-    """The stemmed words of the question's exclusions (kept out of what an answer must carry)."""
-    limits = q.limits or Constraints()
-    return terms(" ".join(limits.exclusions))

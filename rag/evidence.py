@@ -10,31 +10,38 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from rag.answer_type import CANDIDATE_TYPES
+from rag.content import carries_content, event_kind
 from rag.entities import name_key
 from rag.index import Index
 from rag.lexical import tokenize
 from rag.question import Question, salient_terms, terms
+from rag.reading import Reader
 from rag.schema import Passage
 
 #: How a sentence's signals add up to its score; chosen on the dev questions (eval/README.md).
-SENTENCE_WEIGHTS = {"sim": 1.0, "coverage": 0.5, "window": 0.6, "passage": 0.5, "rank": 0.1, "typed": 0.3}
+SENTENCE_WEIGHTS = {"sim": 1.0, "coverage": 0.5, "window": 0.6, "passage": 0.5, "rank": 0.1, "typed": 0.3,
+                    "cause": 0.3, "role": 0.2}
 #: A candidate close to the question's words in its sentence is likelier the answer: bonus at distance 0,
 #: halved every PROXIMITY_CHARS characters.
 PROXIMITY_WEIGHT = 0.3
 PROXIMITY_CHARS = 60
 #: A candidate whose title matches the role asked about ("Korea's special representative") gains this much.
 ROLE_WEIGHT = 1.0
+#: A candidate that hangs from the question's predicate in the parse (the subject of "signed") gains this much.
+RELATION_WEIGHT = 0.3
 #: A date that stands on its own: a month name, a year or a day number.
 _ABSOLUTE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|\b(?:19|20)\d\d\b|\d",
                        re.IGNORECASE)
 _PLACE_OR_ORGANIZATION = frozenset({"place", "organization"})
 #: What a candidate of another name type (an "organization" for "where") costs against one of the asked type.
 MISTYPED_COST = 0.5
+#: A content sentence must score this share of the best sentence's score to answer a question about content.
+CONTENT_SHARE = 0.6
 #: What a candidate costs when its passage never mentions the question's predicate (see `Question.predicate`).
 PREDICATE_COST = 1.0
 #: A date candidate as fine as the question asks ("which year" → a year, "what date" → a day) gains this much.
@@ -58,6 +65,8 @@ class Sentence:
     coverage: float
     window: float
     terms: frozenset[str]
+    #: Whether the sentence says the question's predicate in any form (stem, lemma, or a title for a role verb).
+    says: bool
     #: Typed candidates (start, end, type) in this sentence that could answer the question.
     candidates: tuple[tuple[int, int, str], ...]
     score: float
@@ -72,6 +81,12 @@ class ShortAnswer:
     end: int
     sentence: Sentence
     score: float
+    #: How far it leads the best candidate with another name (0 when it is the only one).
+    margin: float = 0.0
+    #: It hangs from the question's predicate in the parse, or bears the title of the role asked about.
+    relation: bool = False
+    #: Its entity type is the one asked for (not a place tagged as an organization, or back).
+    exact: bool = True
 
 
 class Evidence:
@@ -79,6 +94,7 @@ class Evidence:
 
     def __init__(self, index: Index) -> None:
         self.index = index
+        self.reader = Reader(index)
         self._sentence_terms: dict[tuple[int, int], frozenset[str]] = {}
         self._passage_terms: dict[str, frozenset[str]] = {}
         df: dict[str, int] = {}
@@ -118,6 +134,10 @@ class Evidence:
         # "where" or "which organization" question the other of the two stays a candidate, at a cost (MISTYPED_COST).
         loose = bool(types & _PLACE_OR_ORGANIZATION)
         asked = {name_key(n) for n in question.names} | set(terms(question.text))
+        lemmas = self.reader.question_lemmas(question)
+        head = _focus_head(question)
+        aliases = getattr(self.index, "aliases", None)
+        aliased = [(terms(n), aliases.pattern(n)) for n in question.names] if aliases is not None else []
         for rank, p in enumerate(passages, start=1):
             pos = self.index.by_id[p.id]
             sims = self.index.sentence_vectors_of(pos) @ qvec
@@ -129,6 +149,9 @@ class Evidence:
                 have = self._sentence_terms.get(key)
                 if have is None:
                     have = self._sentence_terms[key] = terms(source[a:b])
+                for said, pattern in aliased:  # "NPC" asked, "Northern Ports Council" written: the same name
+                    if not said <= have and pattern.search(source, a, b):
+                        have = have | said
                 coverage = self.coverage(wanted, have)
                 window = self.coverage(wanted, have | previous)
                 previous = have | heading
@@ -138,6 +161,9 @@ class Evidence:
                     if a <= s and e <= b and (t in types or (loose and t in _PLACE_OR_ORGANIZATION))
                     and not _given(source[s:e], asked)
                 )
+                says = self._says(question, lemmas, p, source, a, b, have, found)
+                cause = question.answer_type == "reason" and self.reader.states_cause(p, source, a, b)
+                role = bool(head) and self.reader.has_role(p, a, b, head)
                 score = (
                     w["sim"] * sim
                     + w["coverage"] * coverage
@@ -145,8 +171,10 @@ class Evidence:
                     + w["passage"] * (p.dense_score or 0.0)
                     + w["rank"] / rank
                     + w["typed"] * any(t in types for _, _, t in found)
+                    + w["cause"] * cause
+                    + w["role"] * role
                 )
-                out.append(Sentence(rank, p, a, b, sim, coverage, window, have, found, score))
+                out.append(Sentence(rank, p, a, b, sim, coverage, window, have, says, found, score))
         out.sort(key=lambda s: -s.score)
         return out
 
@@ -157,28 +185,79 @@ class Evidence:
         name right after "his counterpart on Japan's National Security Council" beats one far away.
         """
         types = CANDIDATE_TYPES.get(question.answer_type, frozenset())
-        best: ShortAnswer | None = None
+        scored: list[ShortAnswer] = []
+        lemmas = self.reader.question_lemmas(question)
         for s in sentences[:depth]:
             if not s.candidates:
                 continue
             source = self.index.source(s.passage.doc)
             anchors = [m.start() for m in _WORD.finditer(source, s.start, s.end) if terms(m.group()) & question.must]
-            # A candidate whose passage says what the question asks ("signed", "builds") beats one whose doesn't.
-            # (Only where the passage is about what the question names, too: "capacity building" elsewhere is not it.)
-            context = s.terms | self.passage_terms(s.passage)
-            named = salient_terms(" ".join(question.names))
-            says = not question.predicate or bool(question.predicate & context and (not named or named & context))
+            # A candidate whose sentence says what the question asks ("signed", "builds", or a title for "runs")
+            # beats one whose doesn't.
+            says = s.says
             for a, b, kind in s.candidates:
                 if question.answer_type == "date" and not _ABSOLUTE.search(source[a:b]):
                     continue  # "two months later" dates nothing by itself
                 distance = min((abs(x - a) if x < a else abs(x - b) for x in anchors), default=None)
                 near = 0.0 if distance is None else PROXIMITY_WEIGHT * 0.5 ** (distance / PROXIMITY_CHARS)
-                score = (s.score + near + ROLE_WEIGHT * _title_match(question.role, source, s.start, a)
+                headed = self.reader.names_role_head(question, source, s.start, a)
+                tied = headed or self.reader.relation(s.passage, a, b, lemmas)
+                score = (s.score + near + ROLE_WEIGHT * max(_title_match(question.role, source, s.start, a), headed)
+                         + RELATION_WEIGHT * tied
                          + GRAIN_WEIGHT * _grain_fits(question, source[a:b])
-                         - MISTYPED_COST * (kind not in types) - PREDICATE_COST * (not says))
-                if best is None or score > best.score:
-                    best = ShortAnswer(source[a:b], a, b, s, score)
-        return best
+                         - MISTYPED_COST * (kind not in types) - PREDICATE_COST * (not (says or headed)))
+                scored.append(ShortAnswer(source[a:b], a, b, s, score, relation=tied, exact=kind in types))
+        if not scored:
+            return None
+        scored.sort(key=lambda c: -c.score)
+        best = scored[0]
+        rival = next((c.score for c in scored[1:] if name_key(c.text) != name_key(best.text)), None)
+        return replace(best, margin=best.score - rival if rival is not None else 1.0)
+
+    def content_sentence(self, question: Question, sentences: list[Sentence], depth: int = 8) -> Sentence | None:
+        """For a question about what was said or agreed: the best sentence that gives content (a quotation,
+        "agreed to …") about what the question names, and about the same event as the best mention (same
+        passage, or naming the same kind of event); None when the briefing records the event only."""
+        named = salient_terms(" ".join(question.names))
+        mention = sentences[0]
+        kind = self.event_kind(mention)
+        for s in sentences[:depth]:
+            text = self.index.source(s.passage.doc)[s.start:s.end]
+            if not carries_content(text) or s.score < CONTENT_SHARE * mention.score:
+                continue
+            if named and self.coverage(named, s.terms | self.passage_terms(s.passage)) < 0.99:
+                continue
+            if s.passage.id == mention.passage.id or kind == "event" or kind == self.event_kind(s):
+                return s
+        return None
+
+    def event_kind(self, s: Sentence) -> str:
+        """What the sentence records ("address", "meeting", "call" …), by the lemmas of its parse."""
+        return event_kind(self.reader.lemmas(s.passage, s.start, s.end))
+
+    def predicate_coverage(self, question: Question, s: Sentence) -> float:
+        """Share of the question's predicate words the sentence says, by stem or by lemma ("led" for "leads")."""
+        if not question.predicate:
+            return 1.0
+        lemmas = self.reader.lemmas(s.passage, s.start, s.end)
+        said = frozenset(t for t in question.predicate
+                         if any(self.reader.lemma(w) in lemmas for w in _WORD.findall(question.text) if t in terms(w)))
+        return self.coverage(question.predicate, s.terms | said)
+
+    def _says(self, question: Question, lemmas: frozenset[str], p: Passage, source: str, a: int, b: int,
+              have: frozenset[str], found: tuple[tuple[int, int, str], ...]) -> bool:
+        """The sentence (with its passage) says the question's predicate: by stem, by lemma ("led" ~ "leads"),
+        or, for a role verb, by a head title before one of its candidates ("runs Google" ~ "Google … CEO").
+        Only where the passage is about what the question names, too ("capacity building" elsewhere is not it)."""
+        if not question.predicate:
+            return True
+        context = have | self.passage_terms(p)
+        named = salient_terms(" ".join(question.names))
+        if named and not named & context:
+            return False
+        if question.predicate & context or lemmas & self.reader.lemmas(p, p.char_start, p.char_end):
+            return True
+        return any(self.reader.names_role_head(question, source, a, s) for s, _, _ in found)
 
     def trim(
         self, source: str, start: int, end: int, wanted: frozenset[str], keep: tuple[int, int] | None = None
@@ -210,6 +289,13 @@ class Evidence:
                 if (score, b - a) > (best[0], best[1]):
                     best = (score, b - a, a, b)
         return (best[2], best[3]) if best[0] >= 0 else (start, end)
+
+
+def _focus_head(question: Question) -> str:
+    """The noun a "what/which X" question asks about (its focus's last word), for untyped questions."""
+    if question.wh not in ("what", "which") or not question.focus or question.typed:
+        return ""
+    return question.focus.split()[-1].lower()
 
 
 def _grain_fits(question: Question, candidate: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -55,6 +55,7 @@ class Index:
         self.dates = DateInterpreter.for_dates(dates)
         #: The alias table built with the index (rag/aliases.py).
         self.aliases = aliases if aliases is not None else Aliases.from_dict(build_aliases(passages, sources))
+        self._library: list[dict[str, Any]] | None = None
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -71,14 +72,19 @@ class Index:
 
     def library(self) -> list[dict[str, Any]]:
         """One row per document: id, title, period covered by its chronology, passages, when it was added."""
-        rows = []
-        for s in self.manifest.sources:
-            starts = [p.date_start for p in self.passages if p.doc == s.doc and p.date_start]
-            ends = [p.date_end or p.date_start for p in self.passages if p.doc == s.doc and p.date_start]
-            rows.append({"id": s.doc, "title": s.title, "start": min(starts) if starts else None,
-                         "end": max(e for e in ends if e) if ends else None, "passages": s.passages,
-                         "added_at": s.added_at or self.manifest.created_at})
-        return rows
+        if self._library is None:  # one pass over the passages (an archive has ~100k), once per loaded index
+            spans: dict[str, tuple[str, str]] = {}
+            for p in self.passages:
+                if p.date_start:
+                    first, last = spans.get(p.doc, (p.date_start, p.date_end or p.date_start))
+                    spans[p.doc] = (min(first, p.date_start), max(last, p.date_end or p.date_start))
+            self._library = [
+                {"id": s.doc, "title": s.title, "start": spans[s.doc][0] if s.doc in spans else None,
+                 "end": spans[s.doc][1] if s.doc in spans else None, "passages": s.passages,
+                 "added_at": s.added_at or self.manifest.created_at}
+                for s in self.manifest.sources
+            ]
+        return [dict(r) for r in self._library]
 
     def info(self) -> dict[str, Any]:
         """Statistics for `rag info` and the UI's index panel."""
@@ -100,10 +106,20 @@ class Index:
         }
 
 
+#: Vectors are memory-mapped, not read: an answer touches the sentence vectors of a few passages only, so an
+#: archive's ~0.5 GB of them costs resident memory only for the pages read, and replicas on one machine share
+#: them through the page cache (a build removed after a newer one is published stays mapped until dropped).
+MMAP_VECTORS = True
+
+
 def load_index(
-    index_dir: str | Path, settings: Settings | None = None, check_sources: bool = True, verify: bool = True
+    index_dir: str | Path, settings: Settings | None = None, check_sources: bool = True, verify: bool = True,
+    mmap: bool = MMAP_VECTORS,
 ) -> Index:
-    """Load an index, checking its manifest against `settings` and (with `verify`) every file's sha256."""
+    """Load an index, checking its manifest against `settings` and (with `verify`) every file's sha256.
+
+    With `mmap`, the passage and sentence vectors are memory-mapped read-only (`np.load(mmap_mode="r")`).
+    """
     import faiss
 
     settings = settings or Settings()
@@ -125,8 +141,9 @@ def load_index(
         with (build / "passages.jsonl").open(encoding="utf-8") as fh:
             passages = [Passage.from_record(json.loads(line)) for line in fh]
         sources = {s.doc: read_text(build, s.doc) for s in manifest.sources}
-        passage_vectors = np.load(build / "passage_vectors.npy", allow_pickle=False)
-        sentence_vectors = np.load(build / "sentence_vectors.npy", allow_pickle=False)
+        mode: Literal["r"] | None = "r" if mmap else None
+        passage_vectors = np.load(build / "passage_vectors.npy", allow_pickle=False, mmap_mode=mode)
+        sentence_vectors = np.load(build / "sentence_vectors.npy", allow_pickle=False, mmap_mode=mode)
         dense = faiss.read_index(str(build / "dense.faiss"))
         bm25 = Bm25.load(build / "bm25")
         aliases = Aliases.load(build / ALIASES_FILE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import date
@@ -101,6 +102,7 @@ class Retriever:
         self.embedder = embedder or Embedder(self.settings)
         index.check_model(self.embedder.settings)  # questions must be embedded by the model of the passages
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vectors_lock = threading.Lock()  # answers run in parallel threads (the chat page)
 
     def clear_cache(self) -> None:
         """Forget the memoized question vectors (benchmarks time the embedding of every question)."""
@@ -108,12 +110,14 @@ class Retriever:
 
     def encode(self, text: str) -> np.ndarray:
         """The question's unit vector, memoized (a follow-up or a re-asked question costs nothing)."""
-        vec = self._vectors.get(text)
+        with self._vectors_lock:
+            vec = self._vectors.get(text)
         if vec is None:
             vec = self.embedder.encode_query(text)
-            self._vectors[text] = vec
-            if len(self._vectors) > 512:
-                self._vectors.popitem(last=False)
+            with self._vectors_lock:
+                self._vectors[text] = vec
+                if len(self._vectors) > 512:
+                    self._vectors.popitem(last=False)
         return vec
 
     def dense(self, question: str, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -37,6 +37,9 @@ class Passage:
     sentences: tuple[tuple[int, int], ...] = ()
     #: Typed entity spans (start, end, type) with absolute offsets, found at build time (rag/entities.py).
     entities: tuple[tuple[int, int, str], ...] = ()
+    #: spaCy's parse, found at build time (rag/entities.py): per token (start, end, lemma, part of speech,
+    #: dependency label, index of its head in this tuple), absolute offsets. Answering reads it, never spaCy.
+    tokens: tuple[tuple[int, int, str, str, str, int], ...] = ()
     #: The page (1-based) where the passage starts, for paged sources (PDF); None for the others.
     page: int | None = None
     score: float = 0.0
@@ -70,6 +73,7 @@ class Passage:
             record.pop(key)
         record["sentences"] = [list(s) for s in self.sentences]
         record["entities"] = [list(e) for e in self.entities]
+        record["tokens"] = [list(t) for t in self.tokens]
         return record
 
     @classmethod
@@ -77,6 +81,8 @@ class Passage:
         data = dict(record)
         data["sentences"] = tuple((int(a), int(b)) for a, b in data.get("sentences", ()))
         data["entities"] = tuple((int(a), int(b), str(t)) for a, b, t in data.get("entities", ()))
+        data["tokens"] = tuple((int(a), int(b), str(lemma), str(pos), str(dep), int(head))
+                               for a, b, lemma, pos, dep, head in data.get("tokens", ()))
         return cls(**data)
 
 

@@ -204,6 +204,9 @@ class Timelines:
             subject = f"{office} ({', '.join(sorted(self.chronology.offices[office.removeprefix('the ')]))})"
         where = _for(q.period) if q.period else ""
         about = f" name{'s' if len(entries) == 1 else ''} {subject}" if subject else ""
+        excluded = q.limits.exclusions if q.limits else ()
+        if about and excluded:
+            about += f" but not {' or '.join(excluded)}"
         if not entries:
             if count:
                 notes = [*notes, f"No entry of the chronology{where} names {subject}."]

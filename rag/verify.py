@@ -16,6 +16,7 @@ questions (eval/README.md, "Written answers").
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -241,7 +242,7 @@ class Verifier:
         for number in sorted(_numbers(claim) - _numbers(facts) - _numbers(given)):
             return WrittenSentence(sentence, cited, False, f"“{number}” is not in {refs}")
         for month in sorted(_months(claim) - _months(facts) - _months(given)):
-            return WrittenSentence(sentence, cited, False, f"the month {month} is not in {refs}")
+            return WrittenSentence(sentence, cited, False, f"{calendar.month_name[month]} is not in {refs}")
         known = {_norm(w) for w in _WORD.findall(facts + " " + given)}
         known |= {part for w in list(known) for part in re.split(r"[-&]", w) if part}
         for name in _names(claim):

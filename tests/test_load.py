@@ -46,3 +46,14 @@ def test_quick_load_run_has_no_failures_and_bounded_memory(tmp_path: Path, brief
     soak = next(p for p in data["phases"] if p["phase"] == "soak")
     assert soak["requests"] == 200 and soak["failed"] == 0 and soak["p95_ms"] > 0
     assert "PASS" in out.read_text() and "p95" in out.read_text()
+
+
+def test_load_bar_reports_each_check_with_its_figure() -> None:
+    from eval.load import load_bar
+
+    open_loop = Phase("open loop", 20, latencies=[0.1] * 95 + [0.5] * 5, seconds=120.0)
+    one = Phase("closed, one client", 1, latencies=[0.05] * 100, seconds=10.0)
+    many = Phase("closed", 20, latencies=[0.05] * 150, seconds=10.0)
+    bar = load_bar(open_loop, one, many, growth=0.02)
+    assert [b["ok"] for b in bar] == [True, False, False, True]  # p95 500 ms; 1.5× one client's throughput
+    assert bar[2]["measured"].startswith("1.50×") and bar[1]["measured"] == "500 ms"

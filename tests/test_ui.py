@@ -84,6 +84,10 @@ def test_a_pdf_passage_shows_its_page_in_sources_reader_and_export() -> None:
     assert "Doc (`doc`), § The Usual Stuff, p. 3, chars 100–137" in markdown
     assert "Doc (`doc`), Jan. 5, 2024, p. 4, chars" in markdown
     assert "Doc (`doc`), § The Usual Stuff, chars" in markdown
+    rows = render.inspector_rows(answer)
+    assert [r[1] for r in rows] == ["The Usual Stuff · p. 3 — The compact was signed in Valparaiso.",
+                                    "Jan. 5, 2024: The ministers met in Lima. (p. 4)",
+                                    "The Usual Stuff — A text file has no pages."]
 
 
 def test_abstention_looks_different_and_lists_the_closest_passages() -> None:

@@ -10,6 +10,7 @@ import json
 import re
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -101,7 +102,7 @@ def test_a_good_answer_is_verified_and_highlights_its_supporting_sentence(harbor
     (lambda b: Reply(f"Iceland pledged 75 million krona for cable repairs [{n_of(b, 'krona')}]."), "“75” is not in"),
     (lambda b: Reply(f"Reykjavik is the capital of Iceland and the northernmost capital city in the world "
                      f"[{n_of(b, 'Reykjavik')}]."), "does not say this"),
-    (lambda b: Reply(f"The accord was signed in Reykjavik in March [{n_of(b, 'Reykjavik')}]."), "month 3"),
+    (lambda b: Reply(f"The accord was signed in Reykjavik in March [{n_of(b, 'Reykjavik')}]."), "March is not in"),
 ])
 def test_unsupported_sentences_are_caught(harbor: Index, embedder: Embedder, extractive: Answer, script: Any,
                                           why: str) -> None:
@@ -281,3 +282,15 @@ def test_the_page_streams_the_written_answer_beside_the_extractive_one(harbor: I
     assert switch.visible and switch.label == "Written answer (local model)"
     quiet = build_app(harbor, Assistant(harbor, settings=Settings(), embedder=embedder), examples=[])
     assert not next(c for c in quiet.blocks.values() if getattr(c, "elem_id", None) == "write").visible
+
+
+def test_make_test_llm_fails_when_a_written_answer_failed(tmp_path: Path) -> None:
+    from eval.llm_server import check_report
+
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps({"written": {"failed": 0, "n_questions": 3}}), encoding="utf-8")
+    assert check_report(report) == 0
+    report.write_text(json.dumps({"written": {"failed": 1, "n_questions": 3}}), encoding="utf-8")
+    assert check_report(report) == 1
+    report.write_text(json.dumps({"n_questions": 3}), encoding="utf-8")
+    assert check_report(report) == 1

@@ -22,19 +22,21 @@ from typing import Any
 import gradio as gr
 
 from rag import Answer, Assistant, Filters, Index, RagError, Settings, Writer, carried_question, open_index
+from rag.index import load_index
 from rag.library import doc_id_for
 from rag.settings import DEFAULT_CORPUS
-from ui import render, upload
+from ui import library_view, render, upload
 from ui import written as written_view
 from ui.examples import SHIPPED, examples_for
+from ui.live import Live, Snapshot, few_malloc_arenas
 from ui.net import is_loopback
 from ui.style import CSS, HEAD, MONO, SANS
 
 #: Questions the page offers for the shipped briefing, each with its expected answer in ui/examples.py
 #: (tests/test_examples.py checks the assistant still gives it).
 EXAMPLES = [e.question for e in SHIPPED]
-#: Events running at once. Answering holds `ChatService.lock` (≈40 ms of CPU), so this mostly lets the
-#: streaming of many users overlap; ten people asking at once are all served without waiting in line.
+#: Events running at once. Answers run in parallel (no lock; Python's GIL still makes them share one core),
+#: and the streaming of many users overlaps; ten people asking at once are all served without waiting in line.
 CONCURRENCY = 16
 #: Pause between streamed chunks: the answer appears over ~0.3 s instead of at once.
 STREAM_DELAY = 0.025
@@ -64,15 +66,12 @@ class ChatService:
     """
 
     def __init__(self, assistant: Assistant, stream_delay: float = STREAM_DELAY, allow_edits: bool = True) -> None:
-        self.assistant = assistant
         self.stream_delay = stream_delay
         self.allow_edits = allow_edits
-        # One tokenizer and one model serve every user. Hugging Face's fast tokenizers are not safe to call
-        # from two threads at once ("Already borrowed"), and the answer is ~40 ms of CPU on two cores, so
-        # answers run one at a time; streaming and network I/O stay concurrent.
-        self.lock = threading.Lock()
-        #: The example questions the page offers for the current library (each checked to be answered).
-        self.examples: list[str] = list(EXAMPLES)
+        # No lock around answering: each request reads `self.live.current` once (an immutable index + assistant
+        # pair, examples included) and answers from it; an edit, or a build another replica published, swaps in
+        # a new pair with one assignment (ui/live.py).
+        self.live = Live(Snapshot.of(assistant.index, assistant, EXAMPLES), self._reload)
         #: Serializes additions and removals of this page (the index's build lock serializes other processes).
         self.edit_lock = threading.Lock()
         self._writer: Writer | None = None
@@ -87,15 +86,38 @@ class ChatService:
         return self._writer
 
     @property
+    def assistant(self) -> Assistant:
+        return self.live.current.assistant
+
+    @property
     def index(self) -> Index:
-        return self.assistant.index
+        return self.live.current.index
+
+    @property
+    def examples(self) -> list[str]:
+        """The example questions the page offers for the current library (each checked to be answered)."""
+        return list(self.live.current.examples)
+
+    @examples.setter
+    def examples(self, examples: Sequence[str]) -> None:
+        self.live.swap(replace(self.live.current, examples=tuple(examples)))
+
+    def _snapshot(self, index: Index) -> Snapshot:
+        old = self.assistant
+        assistant = Assistant(index, settings=old.settings, embedder=old.retriever.embedder)
+        return Snapshot.of(index, assistant, examples_for(index, assistant))
+
+    def _reload(self) -> Snapshot:
+        """The library another replica published to the same folder (`Live.fresh` calls it)."""
+        old = self.assistant
+        return self._snapshot(load_index(self.index.index_dir, old.settings, check_sources=False, verify=False))
 
     def doc_ids(self) -> list[str]:
-        return [s.doc for s in self.index.manifest.sources]
+        """The library's documents, after picking up a build another replica published."""
+        return [s.doc for s in self.live.fresh().index.manifest.sources]
 
     def answer(self, question: str, filters: Filters | None = None, previous: str | None = None) -> Answer:
-        with self.lock:
-            return self.assistant.answer(question, filters=filters, previous=previous or None)
+        return self.live.fresh().assistant.answer(question, filters=filters, previous=previous or None)
 
     def ask(self, question: str, start: str = "", end: str = "", kinds: list[str] | None = None,
             previous: str = "", docs: list[str] | None = None, write: bool = False) -> dict[str, Any]:
@@ -127,8 +149,8 @@ class ChatService:
     ) -> Iterator[tuple[list[dict[str, Any]], str, Any, str, list[dict[str, Any]]]]:
         """Stream one chat turn: yields (history, message box, inspector rows, previous question, turns so far).
 
-        `docs` are the ticked documents out of those the page `shown`: a document added since (by another page)
-        is searched as well, one removed since is dropped.
+        `docs` are the documents chosen in the filter out of those the page `shown` (none: every document; all
+        of them: every document, one added since by another page included); one removed since is dropped.
         """
         history = list(history or [])
         turns = list(turns or [])
@@ -139,8 +161,7 @@ class ChatService:
         history.append({"role": "user", "content": render.render_user(message)})
         try:
             known = self.doc_ids()
-            if docs is not None and shown is not None:
-                docs = [d for d in docs if d in known] + [d for d in known if d not in shown]
+            docs = library_view.chosen(docs, shown, known)  # none chosen: every document
             filters = render.make_filters(start, end, kinds, docs, known if docs is not None else None)
             answer = self.answer(message, filters, previous)
         except (ValueError, RagError) as exc:  # a refused question, a damaged index: say so, keep the page alive
@@ -177,11 +198,7 @@ class ChatService:
             raise PermissionError(EDITS_REFUSED)
 
     def _swap(self, index: Index) -> None:
-        old = self.assistant
-        assistant = Assistant(index, settings=old.settings, embedder=old.retriever.embedder)
-        with self.lock:  # no answer is running on either while they change places; the examples are checked on
-            examples = examples_for(index, assistant)  # the new one first (the model is one, shared)
-            self.assistant, self.examples = assistant, examples
+        self.live.swap(self._snapshot(index))  # answers running meanwhile finish on the previous pair
 
     def add(self, path: str | Path, doc_id: str | None = None,
             on_progress: Callable[[str, float], None] | None = None) -> Index:
@@ -261,16 +278,19 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] | None
     shown = list(examples) if examples is not None else examples_for(index, assistant)
     service.examples = shown
 
-    def library_view() -> tuple[str, str, Any, Any, Any, list[str]]:
+    def refresh_library() -> tuple[str, str, Any, Any, Any, list[str]]:
         lib = service.index.library()
-        choices = [(f"{r['title']} ({r['id']})" if r["title"] != r["id"] else r["id"], r["id"]) for r in lib]
+        choices = library_view.choices(lib)
         ids = [r["id"] for r in lib]
-        return (render.render_header(lib, DEFAULT_CORPUS.stem), render.render_index_info(service.index.info())
-                + render.render_library(lib), gr.update(choices=choices, value=ids),
-                gr.update(choices=choices, value=None), gr.update(samples=[[q] for q in service.examples]), ids)
+        return (render.render_header(lib, DEFAULT_CORPUS.stem), library_view.panel(service.index.info(), lib),
+                gr.update(choices=choices, value=[]), gr.update(choices=choices, value=None),
+                gr.update(samples=[[q] for q in service.examples]), ids)
+
+    def find_documents(query: str) -> str:
+        return library_view.panel(service.index.info(), service.index.library(), query or "")
 
     lib0 = index.library()
-    choices0 = [(f"{r['title']} ({r['id']})" if r["title"] != r["id"] else r["id"], r["id"]) for r in lib0]
+    choices0 = library_view.choices(lib0)
     with gr.Blocks(title="Briefing QA", analytics_enabled=False) as demo:
         header = gr.HTML(render.render_header(lib0, DEFAULT_CORPUS.stem), elem_id="title")
         previous = gr.State("")
@@ -302,13 +322,15 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] | None
                                      elem_id="date-to")
                     kinds = gr.CheckboxGroup(choices=[("Articles", "article"), ("Chronology", "chronology")],
                                              value=list(render.KINDS), label="Search in", elem_id="kinds")
-                    docs = gr.CheckboxGroup(choices=choices0, value=[r["id"] for r in lib0], label="Documents",
-                                            elem_id="docs")
+                    docs = gr.Dropdown(choices=choices0, value=[], multiselect=True, filterable=True,
+                                       label="Documents (none chosen: all)", elem_id="docs",
+                                       info="Type a title, id or year to find a document.")
                     gr.Markdown("Dates restrict chronology entries; they apply to the next question.",
                                 elem_classes=["hint"])
                 with gr.Accordion("Index", open=True):
-                    info = gr.HTML(render.render_index_info(index.info()) + render.render_library(lib0),
-                                   elem_id="index-info")
+                    find = gr.Textbox(placeholder="Find a document (title, id, year)", show_label=False,
+                                      container=False, elem_id="library-search")
+                    info = gr.HTML(library_view.panel(index.info(), lib0), elem_id="index-info")
                 with gr.Accordion("Library", open=allow_edits, visible=allow_edits, elem_id="library"):
                     chosen = gr.File(label=upload.label(), file_types=upload.FILE_TYPES, file_count="single",
                                      type="filepath", elem_id="upload")
@@ -356,6 +378,8 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] | None
                      " if (m) { m.scrollIntoView({block: 'center'}); } }, 150); }")
 
         library_outputs = [header, info, docs, to_remove, example_list, shown_docs]
+        find.change(find_documents, inputs=[find], outputs=[info], api_visibility="private",
+                    show_progress="hidden")
 
         def add_from_page(path: str | None, progress: gr.Progress = PROGRESS) -> tuple[Any, ...]:
             try:
@@ -373,7 +397,7 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] | None
                         if row else "Added.")
             except (ValueError, RagError, PermissionError) as exc:
                 return (f"⚠️ {upload.scrub(str(exc), path or '')}", None, *(gr.skip() for _ in library_outputs))
-            return (note, None, *library_view())
+            return (note, None, *refresh_library())
 
         def check_upload(path: str | None) -> tuple[str, Any]:
             """At once on upload: the library's refusal by name and size (when the script could not stop it)."""
@@ -411,11 +435,11 @@ def build_app(index: Index, assistant: Assistant, examples: Sequence[str] | None
                 service.remove(doc)
             except (ValueError, RagError, PermissionError) as exc:
                 return (f"⚠️ {exc}", gr.update(visible=False), *(gr.skip() for _ in library_outputs))
-            return (f"Removed **{doc}**.", gr.update(visible=False), *library_view())
+            return (f"Removed **{doc}**.", gr.update(visible=False), *refresh_library())
 
         confirm.click(remove_from_page, inputs=[to_remove], outputs=[status, confirm_row, *library_outputs],
                       api_visibility="private", concurrency_limit=1)
-        demo.load(library_view, outputs=library_outputs, api_visibility="private")
+        demo.load(refresh_library, outputs=library_outputs, api_visibility="private")
         gr.api(service.ask, api_name="ask")
         api_add.click(service.add_api, inputs=[api_file, api_id], outputs=[api_out], api_name="add_document",
                       concurrency_limit=1)
@@ -448,6 +472,7 @@ def serve(host: str = "127.0.0.1", port: int = 7860, index_dir: Path | None = No
     so `RAG_MODEL=… rag serve` embeds questions with the model its index was built with, or refuses to start.
     """
     settings = settings or Settings.from_env()
+    few_malloc_arenas()  # answers run on many threads (ui/live.py)
     index = open_index(index_dir, settings)
     assistant = Assistant(index, settings=settings)
     started = time.perf_counter()

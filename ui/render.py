@@ -248,8 +248,11 @@ def inspector_rows(answer: Answer) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for rank, p in enumerate(unique.values(), start=1):
         snippet = p.text if len(p.text) <= 90 else p.text[:89] + "…"
-        # a chronology entry opens with its own date; an article passage needs its section in front
-        where = snippet if p.kind == "chronology" else f"{p.label()} — {snippet}"
+        # a chronology entry opens with its own date; an article passage needs its section (and page) in front
+        if p.kind == "chronology":
+            where = f"{snippet} ({p.page_label()})" if p.page is not None else snippet
+        else:
+            where = f"{where_in_source(p)} — {snippet}"
         rows.append([rank, where, p.kind, p.dense_rank if p.dense_rank is not None else "–",
                      p.bm25_rank if p.bm25_rank is not None else "–", round(p.score, 4),
                      f"[{cited[p.id]}]" if p.id in cited else ""])
@@ -274,14 +277,23 @@ def render_library(library: Sequence[dict[str, Any]]) -> str:
     return f'<ul class="library">{items}</ul>'
 
 
+#: Up to this many documents, the page's title names each one.
+HEADER_TITLES = 6
+
+
 def render_header(library: Sequence[dict[str, Any]], default_doc: str) -> str:
     """The page's title and what it answers about: the shipped briefing, or the library's documents."""
     if [r["id"] for r in library] == [default_doc]:
         about = "the US–Japan briefing (Sept.–Dec. 2023)"
     elif len(library) == 1:
         about = f"“{html.escape(library[0]['title'])}” ({html.escape(period(library[0]))})"
-    else:
+    elif len(library) <= HEADER_TITLES:
         about = f"{len(library)} briefings: " + ", ".join(f"“{html.escape(r['title'])}”" for r in library)
+    else:  # an archive: its size and span, not a thousand titles
+        starts = sorted(r["start"] for r in library if r.get("start"))
+        span = f" from {starts[0][:4]} to {max(r['end'] or r['start'] for r in library if r.get('start'))[:4]}" \
+            if starts else ""
+        about = f"{len(library):,} briefings{span}"
     what = "briefing" if len(library) == 1 else "briefings"
     return (f"<h1>Briefing QA</h1><p>Ask about {about}. Every answer quotes the {what} and cites its passages; "
             "click a [n] to see the source.</p>")

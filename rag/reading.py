@@ -1,0 +1,143 @@
+"""Reading a sentence with the parse stored at build time: lemmas, the relation a candidate stands in, roles
+named by titles, and clauses that state a cause.
+
+Every rule here is about English, not about one briefing: a verb's lemma ("led" → "lead"), the head a name
+hangs from in the dependency tree, the words that make someone the head of something ("runs Google" is said
+by "Google President and CEO"), the markers of a reason ("because", "so as to", a purpose "to" clause, a
+parenthetical explanation). Answering reads `Passage.tokens` (rag/entities.py); spaCy is never loaded.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
+
+from rag.index import Index
+from rag.question import Question, salient_terms, terms
+from rag.schema import Passage
+
+Token = tuple[int, int, str, str, str, int]
+
+#: Titles that make the one who bears them the head of what the title names ("Google President and CEO",
+#: "Commander of US Indo-Pacific Command", "head of the agency"), for the verbs of `_ROLE_QUESTION`.
+HEAD_TITLES = frozenset(
+    [
+        "ceo", "president", "chairman", "chairwoman", "chair", "chairperson", "commander", "head", "chief",
+        "director", "leader", "governor", "mayor", "premier", "minister", "secretary", "king", "queen",
+        "emperor", "executive", "administrator", "boss", "captain", "coordinator",
+    ]
+)
+#: Share of the words naming what is headed ("US Indo-Pacific Command") the title zone must carry.
+HEADED_SHARE = 0.75
+#: Where a title zone starts before a name: a comma, a semicolon, a parenthesis, "and", "with".
+_ZONE_START = re.compile(r"[,;:(]\s*(?:and\s+)?|\bwith\s+")
+#: A question about who heads something: "who runs / leads / heads / chairs / commands X".
+_ROLE_QUESTION = re.compile(
+    r"\b(?P<verb>runs?|ran|running|leads?|led|leading|heads?|headed|heading|chairs?|chaired|commands?|commanded|"
+    r"directs?|directed|manages?|managed|helms?|helmed|governs?|governed|oversees?|oversaw|presides?\s+over|"
+    r"presided\s+over)\s+(?P<obj>.+?)(?=\s+(?:at|in|on|during|when|while|before|after|for|since|until|now)\b|[?.!]|$)",
+    re.IGNORECASE,
+)
+#: Markers of a stated reason or purpose.
+_CAUSE = re.compile(
+    r"\b(?:because|since|as a result|due to|owing to|thanks to|in order to|so as to|so that|in an effort to|"
+    r"aim(?:s|ed|ing)? to|intend(?:s|ed)? to|meant to|designed to|to avoid|to prevent|to ensure|for fear)\b|\(",
+    re.IGNORECASE,
+)
+_SUBJECT_OR_OBJECT = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos", "conj", "ROOT", "obj"})
+_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+
+
+class Reader:
+    """The stored parse of one index, with the lookups answering needs; built once per index."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._starts: dict[str, list[int]] = {}
+        forms: dict[str, Counter[str]] = defaultdict(Counter)
+        source_of = index.source
+        for p in index.passages:
+            self._starts[p.id] = [t[0] for t in p.tokens]
+            source = source_of(p.doc)
+            for a, b, lemma, _, _, _ in p.tokens:
+                forms[source[a:b].lower()][lemma] += 1
+        #: How the briefing's words lemmatize ("led" → "lead"), by spaCy at build time.
+        self.lemma_of = {form: c.most_common(1)[0][0] for form, c in forms.items()}
+        self._known_lemmas = frozenset(self.lemma_of.values())
+
+    def lemma(self, word: str) -> str:
+        """The word's lemma as the briefing's parse has it, else a plain English suffix rule."""
+        w = word.lower()
+        if w in self.lemma_of:
+            return self.lemma_of[w]
+        for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
+            if w.endswith(suffix) and (w[: -len(suffix)] + repl) in self._known_lemmas:
+                return w[: -len(suffix)] + repl
+        return w
+
+    def question_lemmas(self, q: Question) -> frozenset[str]:
+        """Lemmas of the question's predicate words (its lower-case topic words)."""
+        words = [w for w in _WORD.findall(q.text)[1:] if not w[0].isupper()]
+        return frozenset(self.lemma(w) for w in words if terms(w) & q.predicate)
+
+    def tokens(self, p: Passage, a: int, b: int) -> list[tuple[int, Token]]:
+        """(index, token) of `p`'s tokens inside [a, b)."""
+        starts = self._starts.get(p.id) or [t[0] for t in p.tokens]
+        i, j = bisect_left(starts, a), bisect_right(starts, b - 1)
+        return [(n, p.tokens[n]) for n in range(i, j) if p.tokens[n][1] <= b]
+
+    def lemmas(self, p: Passage, a: int, b: int) -> frozenset[str]:
+        return frozenset(t[2] for _, t in self.tokens(p, a, b))
+
+    def relation(self, p: Passage, a: int, b: int, wanted: frozenset[str], hops: int = 4) -> bool:
+        """The span hangs, within `hops` steps up the dependency tree, from a word whose lemma is `wanted`
+        (the subject of "signed", the object of "met", the date of "visited")."""
+        inside = self.tokens(p, a, b)
+        if not inside or not wanted:
+            return False
+        ids = {n for n, _ in inside}
+        heads = [n for n, t in inside if t[5] not in ids] or [inside[0][0]]
+        for n in heads:
+            for _ in range(hops):
+                parent = p.tokens[n][5]
+                if parent == n:
+                    break
+                n = parent
+                if p.tokens[n][2] in wanted:
+                    return True
+        return False
+
+    def names_role_head(self, q: Question, source: str, floor: int, start: int) -> bool:
+        """A role verb asked about ("Who runs Google?") met by the title before a name: a head title and what
+        the question says is headed ("Google President and CEO Sundar Pichai")."""
+        m = _ROLE_QUESTION.search(q.text)
+        if not m:
+            return False
+        zone = source[max(floor, start - 100) : start]
+        cuts = list(_ZONE_START.finditer(zone))
+        if cuts:
+            zone = zone[cuts[-1].end() :]
+        words = {w.lower().rstrip(".") for w in _WORD.findall(zone)}
+        if not words & HEAD_TITLES:
+            return False
+        headed = salient_terms(m["obj"])
+        return not headed or len(headed & terms(zone)) / len(headed) >= HEADED_SHARE
+
+    def states_cause(self, p: Passage, source: str, a: int, b: int) -> bool:
+        """The sentence states a reason or a purpose: a marker ("because", "so as to", a parenthesis) or a
+        verb clause of purpose ("began early to thwart protests": an adverbial clause opened by "to")."""
+        if _CAUSE.search(source, a, b):
+            return True
+        inside = self.tokens(p, a, b)
+        for _n, t in inside:
+            if t[2] == "to" and t[4] == "aux":
+                head = p.tokens[t[5]]
+                if head[4] in ("advcl", "xcomp") and head[3] == "VERB":
+                    return True
+        return False
+
+    def has_role(self, p: Passage, a: int, b: int, noun: str) -> bool:
+        """A subject or object of the sentence is a `noun` (the X of "which X"), by lemma."""
+        wanted = self.lemma(noun)
+        return any(t[2] == wanted and t[4] in _SUBJECT_OR_OBJECT for _, t in self.tokens(p, a, b))
