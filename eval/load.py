@@ -152,8 +152,12 @@ def run_phase(phase: Phase, clients: list[Any], questions: list[str], seconds: f
                 with lock:
                     phase.latencies.append(time.perf_counter() - t0)
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(len(clients))]
+    return _run_clients(phase, worker, len(clients), time.perf_counter())
+
+
+def _run_clients(phase: Phase, target: Any, n_clients: int, started: float) -> Phase:
+    """Run `target(i)` for every client on its own thread, wait for all, and record the phase's duration."""
+    threads = [threading.Thread(target=target, args=(i,), daemon=True) for i in range(n_clients)]
     for t in threads:
         t.start()
     for t in threads:
@@ -196,13 +200,7 @@ def run_open_loop(phase: Phase, clients: list[Any], questions: list[str], second
         for t in inflight:
             t.join()
 
-    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(n_clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    phase.seconds = time.perf_counter() - started
-    return phase
+    return _run_clients(phase, client, n_clients, started)
 
 
 def sample_memory(pid: int | list[int] | None, samples: list[float], stop: threading.Event, every: float = 1.0) -> None:
