@@ -130,8 +130,10 @@ def _print_summary(result: dict[str, Any]) -> None:
               help="Where the report goes (default eval/bench.md, or eval/archive_bench.md with --archive).")
 @click.option("--archive", is_flag=True, help="Instead: the archive's figures (eval/archive.py) at --docs and at 21.")
 @click.option("--docs", type=int, default=100, show_default=True, help="With --archive: the archive's size.")
+@click.option("--size", type=click.Choice(["journal", "small"]), default="journal", show_default=True,
+              help="With --archive: the size of each briefing (journal: a chapter's ~100 passages; small: ~19).")
 def bench_command(json_out: Path | None, skip_1m: bool, quick: bool, md_out: Path | None, archive: bool,
-                  docs: int) -> None:
+                  docs: int, size: str) -> None:
     """Measure latency, cold start, build time, memory and scale against the targets; write bench.md.
 
     Example: rag bench --json eval/bench.json --skip-1m
@@ -140,8 +142,8 @@ def bench_command(json_out: Path | None, skip_1m: bool, quick: bool, md_out: Pat
         from eval.archive_bench import archive_bench
         from eval.archive_bench import write_markdown as write_archive
 
-        found = archive_bench(docs, quick)
-        found["command"] = f"rag bench --archive --docs {docs}" + (" --quick" if quick else "")
+        found = archive_bench(docs, quick, size=size)
+        found["command"] = f"rag bench --archive --docs {docs} --size {size}" + (" --quick" if quick else "")
         md_out = md_out or EVAL_DIR / "archive_bench.md"
         write_archive(found, md_out)
         if json_out is not None:
