@@ -4,9 +4,9 @@ A capitalised name ("the Harbour Council") is a name constraint read from the al
 or office written in common nouns is not, and a question about one the briefing never names used to be
 answered with an unrelated sentence. `bodies_in` reads such noun phrases (a head noun that names an institution,
 its lower-case modifiers, the name that owns it), and `named` says whether the briefing names the body — by
-the stems of the whole phrase near each other (“central banks”, “the committee on the budget”), or by its head
-next to its owner (“Bank of Japan” for “Japan's central bank”), or through an acronym the briefing defines
-(“the BOJ”) — never by its head word alone when the phrase has more words than that.
+every word of the phrase by stem (“central banks”, “the committee on the budget”), or by its head next to
+its owner (“Bank of Japan” for “Japan's central bank”) — never by its head word alone when the phrase has more
+words than that.
 
 Example:
     >>> [b.phrase for b in bodies_in("What did Norway's central bank decide?")]
@@ -54,8 +54,7 @@ _DETERMINED = _words("the a an its their his her our this that these those")
 _AUX = _words("did does do is are was were has have had will would can could should may might must")
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
 _POSSESSIVE = re.compile(r"(?:[’']s|[’'])$")
-#: How many words apart the words of a body may stand in the briefing ("the Bank of Japan", "committee on the
-#: budget").
+#: How near (in words, about) a capitalised head must stand to the owner ("the Bank of Japan").
 WINDOW = 4
 
 
@@ -138,38 +137,44 @@ def bodies_in(text: str, skip: str = "") -> tuple[Body, ...]:
     return tuple(reversed(out))
 
 
+def _used(stem: str, texts: list[str]) -> bool:
+    """Some word of `texts` has `stem` (found by a regex on its first letters, then stemmed)."""
+    prefix = re.compile(rf"\b{re.escape(stem[:max(3, len(stem) - 1)])}\w*", re.IGNORECASE)
+    return any(_stem_cached(_POSSESSIVE.sub("", m.group())) == stem for text in texts for m in prefix.finditer(text))
+
+
 def named(body: Body, texts: Iterable[str], owner_found: Callable[[str], bool] | None = None) -> bool:
-    """Whether `texts` name `body`: its head with all its modifiers within `WINDOW` words of each other, or its
-    head (capitalised, as in a proper name) next to its owner. `owner_found` tells whether a piece of text
-    carries the owner under one of its aliases (default: the owner's words as written).
+    """Whether `texts` name `body`: every word of it (head and modifiers, by stem) is in them, or its head,
+    capitalised as in a proper name, stands within `WINDOW` words of its owner ("Bank of Norway" for "Norway's
+    central bank"). A paraphrase may spread the words ("the committee on finance"), so they need not stand
+    together; one word missing ("budget" of "the budget committee") is enough to say the body is never named.
+    `owner_found` tells whether a piece of text carries the owner under one of its aliases (default: the
+    owner's words as written).
 
     Example:
         >>> budget = bodies_in("What did the parliament's budget committee say?")[0]
         >>> named(budget, ["The Diet's Budget Committee met."]), named(budget, ["A trade committee met."])
         (True, False)
     """
+    texts = list(texts)
     head = _stem_cached(body.head)
     wanted = {_stem_cached(m) for m in body.modifiers}
+    if _used(head, texts) and all(_used(stem, texts) for stem in wanted):
+        return True
+    if not body.owner:
+        return False
     if owner_found is None:
         owner = body.owner.lower()
 
         def owner_found(piece: str) -> bool:
-            return bool(owner) and owner in piece.lower()
+            return owner in piece.lower()
 
-    # Only the words around each use of the head are read: a briefing is scanned by one regex per body.
     near_head = re.compile(rf"\b{re.escape(head[:max(3, len(head) - 1)])}\w*", re.IGNORECASE)
     for text in texts:
         for hit in near_head.finditer(text):
+            if not hit.group()[:1].isupper() or _stem_cached(_POSSESSIVE.sub("", hit.group())) != head:
+                continue
             lo, hi = max(0, hit.start() - 12 * WINDOW), min(len(text), hit.end() + 12 * WINDOW)
-            words = [(m.group(), m.start() + lo, m.end() + lo) for m in _WORD.finditer(text[lo:hi])]
-            stems = [_stem_cached(_POSSESSIVE.sub("", w)) for w, _, _ in words]
-            for k, stem in enumerate(stems):
-                if stem != head or words[k][1] != hit.start():
-                    continue
-                near = set(stems[max(0, k - WINDOW) : k + WINDOW + 1])
-                if wanted <= near:  # every modifier near the head (or none asked: "the parliament" anywhere)
-                    return True
-                span = text[words[max(0, k - WINDOW)][1] : words[min(len(words), k + WINDOW + 1) - 1][2]]
-                if body.owner and words[k][0][:1].isupper() and owner_found(span):
-                    return True  # "Bank of Japan" for "Japan's central bank"
+            if owner_found(text[lo:hi]):
+                return True  # "Bank of Japan" for "Japan's central bank"
     return False
