@@ -23,6 +23,7 @@ from rag.content import content_question
 from rag.embed import Embedder
 from rag.evidence import Evidence, Sentence, ShortAnswer
 from rag.index import Index
+from rag.multihop import Hops, merge
 from rag.question import Question, analyze, terms
 from rag.retrieve import Filters, Retriever
 from rag.schema import Answer, Citation, Passage
@@ -67,6 +68,7 @@ class Assistant:
         self.retriever = retriever or Retriever(index, embedder, self.settings)
         self.evidence = Evidence(index)
         self.timelines = Timelines(index, self.retriever, self._abstain)
+        self.hops = Hops(index, self.retriever, self.evidence, self.analyze)
         # Weights of the confidence model, fitted on the dev questions by `python -m eval.calibrate`.
         self.calibration: dict[str, Any] = json.loads(CALIBRATION.read_text()) if CALIBRATION.is_file() else {
             "features": list(FEATURES), "weights": [1.0] * len(FEATURES), "bias": -4.0,
@@ -99,8 +101,18 @@ class Assistant:
         self, question: str, k: int | None = None, filters: Filters | None = None, previous: str | None = None
     ) -> Answer:
         """Answer `question` from the index; `previous` is the last question, for follow-ups."""
+        return self._answer(question, k, filters, previous, hops=True)
+
+    def _answer(self, question: str, k: int | None, filters: Filters | None, previous: str | None,
+                hops: bool) -> Answer:
         t0 = time.perf_counter()
         q = self.analyze(question, previous, filters)
+        hop = self.hops.hop(q, filters) if hops else None
+        if hop is not None:  # a description the briefing resolves: answer the rewritten question, cite both
+            second = self._answer(hop.rewritten, k, filters, None, hops=False)
+            if not second.abstained:
+                timings = {**second.timings_ms, "total": (time.perf_counter() - t0) * 1e3}
+                return replace(merge(second, hop, q.asked), timings_ms=timings)
         notes: list[str] = []
         if q.cut:
             notes.append(f"The question was cut to its first {len(q.text)} characters, the model's input limit.")
@@ -118,6 +130,7 @@ class Assistant:
             if unread:
                 notes.append(f"Not read as a date: {unread}; answered without it.")
             answer = self._timeline(q, passages, notes) or self._extract(q, qvec, passages, notes)
+            answer = self.hops.dated(q, answer) or answer  # an event's day from its chronology entry
             unmet = constraints.check(q, answer, self.index)  # the last gate, for every kind of answer
             if unmet is not None:
                 answer = self._unmet(q, passages, notes, unmet)
