@@ -191,6 +191,10 @@ class Assistant:
                         and (s.candidates or not q.typed) and len(chosen) < MAX_TIED):
                     chosen.append(s)
         ev = self.evidence
+        if short is None and not q.typed and len(chosen) == 1:  # a sentence and the one that continues it
+            paired = ev.partner(lead, sentences)
+            if paired is not None:
+                chosen.append(paired)
         covered = lead.terms & q.must
         if len(chosen) == 1 and ev.coverage(q.must, covered) < 0.99:
             for s in sentences[1:6]:
@@ -239,7 +243,8 @@ class Assistant:
         for n, s in enumerate(chosen, start=1):
             source = self.index.source(s.passage.doc)
             keep = (short.start, short.end) if short is not None and s is short.sentence else None
-            a, b = self.evidence.trim(source, s.start, s.end, q.must, keep)
+            main = s.passage if q.answer_type != "reason" else None  # a reason is often the subordinate clause
+            a, b = self.evidence.trim(source, s.start, s.end, q.must, keep, main)
             sentence = ("…" if a > s.start else "") + source[a:b] + ("…" if b < s.end else "")
             parts.append(f"{sentence} [{n}]")
             citations.append(Citation(n, s.passage, a, b, *(keep if keep and shown else (None, None))))
