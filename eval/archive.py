@@ -5,16 +5,19 @@ Each briefing is an article (an introduction, then sections under short headings
 relationships and periods cover 2000-2024. Officials' names, cities and topics are drawn from this module's
 own vocabulary with a seeded generator, and each briefing records one accord of its own (“the Cobalt Meridian
 Accord”, signed in a named city on a given day), so that a test can ask for one entry among N documents and
-know the answer and its document.
+know the answer and its document. Briefings come in two sizes (`--size`, part of the cache key): `journal`, the
+default, a chapter's size (~36 article passages and ~60 chronology entries, eval/archive_journal.py), and
+`small`, about a fifth of that (quick to build: tests and CI).
 
 The library is built with `rag.library.add_documents` — what `rag index add` runs — in batches, with progress;
 killed midway, a rerun skips the documents the published manifest already holds. Briefing i is the same for any
-N, so the build is cached under a key of the generator's settings (version, seed, model), not of N: a
+N, so the build is cached under a key of the generator's settings (version, size, seed, model), not of N: a
 benchmark asking for N reuses an archive built to N or more, and a larger N only adds the missing ones.
 
 Example:
     python -m eval.archive --docs 50            # writes and builds (or completes) the archive, prints its folder
     python -m eval.archive --docs 1000 --batch 50
+    python -m eval.archive --docs 1000 --size small   # ~19 passages per briefing instead of ~100
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import sys
 import time
@@ -79,6 +83,10 @@ ACCORD_NOUN = ("Meridian", "Compass", "Keystone", "Beacon", "Anchor", "Causeway"
 HEADINGS = ("Talks at Every Level", "The Economic Ledger", "Security on the Water", "Old Grievances, New Channels",
             "A Busy Calendar", "Looking Ahead", "Ministers on the Move", "Trade Before Politics")
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
+#: Briefing sizes: `journal` is a chapter's size (~36 article passages and ~60 chronology entries, like the
+#: shipped briefing: ~100 passages), `small` about a fifth of it (~7 + ~12: quick to build, for tests and CI).
+SIZES = ("journal", "small")
+DEFAULT_SIZE = "journal"
 
 
 @dataclass(frozen=True)
@@ -133,8 +141,14 @@ def slug(country: str) -> str:
     return country.removeprefix("the ").replace(" ", "").lower()
 
 
-def briefing(i: int, seed: int = DEFAULT_SEED) -> Briefing:
-    """Briefing i of the archive (the same for any archive size)."""
+def briefing(i: int, seed: int = DEFAULT_SEED, size: str = DEFAULT_SIZE) -> Briefing:
+    """Briefing i of the archive (the same for any archive size), `journal`- or `small`-sized."""
+    if size == "journal":
+        from eval.archive_journal import journal_briefing
+
+        return journal_briefing(i, seed)
+    if size != "small":
+        raise ValueError(f"unknown briefing size {size!r}; use one of {', '.join(SIZES)}")
     rng = random.Random(f"{seed}-{i}")
     start, end = period_of(i)
     a, b = pair_of(i)
@@ -186,17 +200,18 @@ def briefing(i: int, seed: int = DEFAULT_SEED) -> Briefing:
     return Briefing(doc_id, title, text, accord, start, end, (a, b))
 
 
-def archive_key(seed: int = DEFAULT_SEED, settings: Settings | None = None) -> str:
-    """The cache key of an archive: generator version, seed, embedding model, chunker and index format (not its
-    size), so that a change to any of them builds a new archive instead of failing on the old one."""
+def archive_key(seed: int = DEFAULT_SEED, settings: Settings | None = None, size: str = DEFAULT_SIZE) -> str:
+    """The cache key of an archive: generator version, briefing size, seed, embedding model, chunker and index
+    format (not the number of briefings), so that a change to any of them builds a new archive instead of
+    failing on the old one. (The `small` key is the one of the generator before sizes existed.)"""
     s = settings or Settings()
-    digest = hashlib.sha256(f"{GENERATOR_VERSION}|{seed}|{s.model}|{s.max_tokens}|{FORMAT_VERSION}".encode())
-    digest = digest.hexdigest()[:10]
-    return f"v{GENERATOR_VERSION}-seed{seed}-{digest}"
+    extra, label = ("", "") if size == "small" else (f"|{size}", f"-{size}")
+    digest = hashlib.sha256(f"{GENERATOR_VERSION}|{seed}|{s.model}|{s.max_tokens}|{FORMAT_VERSION}{extra}".encode())
+    return f"v{GENERATOR_VERSION}{label}-seed{seed}-{digest.hexdigest()[:10]}"
 
 
-def default_folder(seed: int = DEFAULT_SEED, settings: Settings | None = None) -> Path:
-    return Path.home() / ".cache" / "briefing-qa" / "archive" / archive_key(seed, settings)
+def default_folder(seed: int = DEFAULT_SEED, settings: Settings | None = None, size: str = DEFAULT_SIZE) -> Path:
+    return Path.home() / ".cache" / "briefing-qa" / "archive" / archive_key(seed, settings, size)
 
 
 def held_documents(index_dir: Path) -> set[str]:
@@ -209,7 +224,7 @@ def held_documents(index_dir: Path) -> set[str]:
 
 def build_archive(docs: int, folder: Path | None = None, seed: int = DEFAULT_SEED, batch: int = 25,
                   settings: Settings | None = None, embedder: Embedder | None = None,
-                  progress: bool = True) -> Index:
+                  progress: bool = True, size: str = DEFAULT_SIZE) -> Index:
     """Write briefings 0..docs-1 under `folder/briefings` and add the missing ones to `folder/index` in batches.
 
     Returns the library loaded (it may hold more than `docs` briefings, built earlier for a larger N).
@@ -217,13 +232,13 @@ def build_archive(docs: int, folder: Path | None = None, seed: int = DEFAULT_SEE
     from rag.library import add_documents
 
     settings = settings or Settings()
-    folder = folder or default_folder(seed, settings)
+    folder = folder or default_folder(seed, settings, size)
     sources, index_dir = folder / "briefings", folder / "index"
     sources.mkdir(parents=True, exist_ok=True)
     held = held_documents(index_dir)
     todo: list[Path] = []
     for i in range(docs):
-        b = briefing(i, seed)
+        b = briefing(i, seed, size)
         if b.id in held:
             continue
         path = sources / f"{b.id}.txt"
@@ -231,8 +246,8 @@ def build_archive(docs: int, folder: Path | None = None, seed: int = DEFAULT_SEE
             path.write_text(b.text, encoding="utf-8")
         todo.append(path)
     if progress:
-        print(f"Archive {folder}: {docs - len(todo)} of {docs} briefings already built; adding {len(todo)} "
-              f"in batches of {batch}.", file=sys.stderr)
+        print(f"Archive {folder} ({size} briefings): {docs - len(todo)} of {docs} briefings already built; "
+              f"adding {len(todo)} in batches of {batch}.", file=sys.stderr)
     embedder = embedder or Embedder(settings)
     started = time.perf_counter()
     for n in range(0, len(todo), batch):
@@ -241,7 +256,8 @@ def build_archive(docs: int, folder: Path | None = None, seed: int = DEFAULT_SEE
         index = add_documents(index_dir, chunk, settings=settings, embedder=embedder, progress=False)
         record = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "added": len(chunk),
                   "documents": len(index.manifest.sources), "passages": len(index),
-                  "sentences": int(index.sentence_vectors.shape[0]), "seconds": round(time.perf_counter() - t, 2)}
+                  "sentences": int(index.sentence_vectors.shape[0]), "seconds": round(time.perf_counter() - t, 2),
+                  "load": round(os.getloadavg()[0], 1)}
         with (folder / BUILD_LOG).open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(record) + "\n")
         if progress:
@@ -264,20 +280,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.archive", description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=100, help="Briefings in the archive (default 100).")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"Generator seed (default {DEFAULT_SEED}).")
+    parser.add_argument("--size", choices=SIZES, default=DEFAULT_SIZE,
+                        help="Briefing size: journal (a chapter's ~100 passages, the default) or small (~19, "
+                             "quick; for tests). Part of the cache key.")
     parser.add_argument("--batch", type=int, default=25, help="Briefings per `rag index add` (default 25).")
     parser.add_argument("--folder", type=Path, default=None,
                         help="Where to write it (default ~/.cache/briefing-qa/archive/KEY).")
     args = parser.parse_args(argv)
     if not 1 <= args.docs <= len(ACCORD_ADJ) * len(ACCORD_NOUN) or args.batch < 1:
         parser.error(f"--docs must be 1 to {len(ACCORD_ADJ) * len(ACCORD_NOUN)}, --batch 1 or more")
-    import os
-
     from rag.settings import OFFLINE_ENV
 
     for key, value in OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
     started = time.perf_counter()
-    index = build_archive(args.docs, args.folder, args.seed, args.batch)
+    index = build_archive(args.docs, args.folder, args.seed, args.batch, size=args.size)
     print(f"{len(index.manifest.sources)} briefings, {len(index):,} passages, "
           f"{index.sentence_vectors.shape[0]:,} sentences in {index.index_dir} "
           f"({time.perf_counter() - started:.0f} s)")

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from eval.archive import MONTH_NAMES, briefing, build_archive, build_log, default_folder
+from eval.archive import DEFAULT_SIZE, MONTH_NAMES, briefing, build_archive, build_log, default_folder
 from rag import Assistant, Embedder, Index, Settings
 from rag.chunk import chunk
 from rag.library import add_documents, read_documents, remove_documents
@@ -43,18 +43,20 @@ _READY = (
 )
 
 
-def questions_for(docs: int) -> tuple[list[str], list[str]]:
+def questions_for(docs: int, size: str = DEFAULT_SIZE) -> tuple[list[str], list[str]]:
     """Questions about the archive's briefings: (entry questions, chronology questions across the library)."""
     picks = sorted({(i * 7919) % docs for i in range(12)})
     entries = []
     for i in picks:
-        b = briefing(i)
+        b = briefing(i, size=size)
         a, c = (x.removeprefix("the ") for x in b.countries)
         entries += [f"Where was the {b.accord.name} signed?", f"Who signed the {b.accord.name}?",
                     f"What did {a} and {c} do in {MONTH_NAMES[b.accord.day.month - 1]} {b.start.year}?"]
-    years = sorted({briefing(i).start.year for i in picks})
-    timelines = [f"What happened in {y}?" for y in years] + [
-        f"What happened in {MONTH_NAMES[briefing(i).accord.day.month - 1]} {briefing(i).start.year}?" for i in picks]
+    years = sorted({briefing(i, size=size).start.year for i in picks})
+    timelines = [f"What happened in {y}?" for y in years]
+    for i in picks:
+        b = briefing(i, size=size)
+        timelines.append(f"What happened in {MONTH_NAMES[b.accord.day.month - 1]} {b.start.year}?")
     return entries, timelines
 
 
@@ -108,9 +110,10 @@ def warm_answers(index: Index, embedder: Embedder, settings: Settings, entries: 
             "chronology_answers": len(beyond), "answer_kinds": kinds}
 
 
-def add_one_more(index_dir: Path, docs: int, embedder: Embedder, settings: Settings, reps: int) -> dict[str, Any]:
+def add_one_more(index_dir: Path, docs: int, embedder: Embedder, settings: Settings, reps: int,
+                 size: str = DEFAULT_SIZE) -> dict[str, Any]:
     """Add briefing `docs` (the next one) and remove it again, beside embedding its own passages and sentences."""
-    b = briefing(docs)
+    b = briefing(docs, size=size)
     with tempfile.TemporaryDirectory(prefix="rag-archive-add-") as tmp:
         path = Path(tmp) / f"{b.id}.txt"
         path.write_text(b.text, encoding="utf-8")
@@ -153,30 +156,35 @@ def embedding_rate(index: Index, embedder: Embedder, n: int = 400) -> dict[str, 
 
 
 def size_figures(docs: int, folder: Path, embedder: Embedder, settings: Settings, reps: int,
-                 progress: bool) -> dict[str, Any]:
-    index = build_archive(docs, folder, embedder=embedder, settings=settings, progress=progress)
+                 progress: bool, size: str = DEFAULT_SIZE) -> dict[str, Any]:
+    index = build_archive(docs, folder, embedder=embedder, settings=settings, progress=progress, size=size)
     if len(index.manifest.sources) != docs:
         raise SystemExit(f"{folder} holds {len(index.manifest.sources)} briefings, not {docs}; "
                          "use its size or another folder.")
-    entries, timelines = questions_for(docs)
+    entries, timelines = questions_for(docs, size)
     out: dict[str, Any] = {"documents": docs, "passages": len(index), "sentences": int(index.sentence_vectors.shape[0])}
     out.update(warm_answers(index, embedder, settings, entries, timelines, reps))
     out.update(ready_and_memory(index.index_dir, entries[0], reps))
-    out.update(add_one_more(index.index_dir, docs, embedder, settings, max(1, reps - 1)))
+    out.update(add_one_more(index.index_dir, docs, embedder, settings, max(1, reps - 1), size))
     log = build_log(folder)
     out["build_logged_s"] = round(sum(r["seconds"] for r in log), 1)
     out["build_logged_documents"] = sum(r["added"] for r in log)
+    if log:
+        out["build_first_batch_at"], out["build_last_batch_at"] = log[0]["at"], log[-1]["at"]
+        loads = [r["load"] for r in log if "load" in r]
+        if loads:
+            out["build_load_average_p50"] = _median(loads, 1)
     out.update(embedding_rate(index, embedder))
     return out
 
 
-def archive_bench(docs: int, quick: bool = False, progress: bool = True) -> dict[str, Any]:
+def archive_bench(docs: int, quick: bool = False, progress: bool = True, size: str = DEFAULT_SIZE) -> dict[str, Any]:
     """The archive figures at `docs` briefings and at 21, side by side (each archive cached, see eval/archive)."""
     settings = Settings.from_env()
     embedder = Embedder(settings)
     embedder.encode(["warm-up"] * 30)
     reps = 1 if quick else 3
-    base = default_folder(settings=settings)
+    base = default_folder(settings=settings, size=size)
     sizes = sorted({SMALL, docs})
     import os
     import platform
@@ -185,8 +193,8 @@ def archive_bench(docs: int, quick: bool = False, progress: bool = True) -> dict
 
     load = os.getloadavg()[0]
     figures = {str(n): size_figures(n, base if n == docs else base.with_name(base.name + f"-n{n}"),
-                                    embedder, settings, reps, progress) for n in sizes}
-    return {"sizes": figures, "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                                    embedder, settings, reps, progress, size) for n in sizes}
+    return {"sizes": figures, "size": size, "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "machine": f"{psutil.cpu_count()} CPU cores, {platform.system()} {platform.machine()}",
             "load": f"{load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end", "quick": quick,
             "note": "Figures at these sizes were measured; anything about 100k passages is an extrapolation."}
@@ -195,6 +203,7 @@ def archive_bench(docs: int, quick: bool = False, progress: bool = True) -> dict
 #: Rows of the report: label, key, unit, the issue's limit at 1,000 briefings (text).
 ROWS = (
     ("passages", "passages", "", ""),
+    ("sentences (article sentences, embedded too)", "sentences", "", ""),
     ("warm answer, p50", "answer_p50_ms", "ms", ""),
     ("one question embedding, p50", "encode_p50_ms", "ms", ""),
     ("warm answer ÷ question embedding", "answer_over_encode", "×", "≤ 2"),
@@ -226,11 +235,20 @@ def write_markdown(result: dict[str, Any], path: Path) -> None:
             cells.append("" if value is None else f"{value:,}{' ' + unit if unit else ''}")
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {limit} |")
     big = result["sizes"][sizes[-1]]
-    text = f"""# The archive at {sizes[-1]} briefings, beside {sizes[0]}
+    size = result.get("size", "journal")
+    shape = ("journal-sized: ~36 article passages and ~60 chronology entries each, like a chapter"
+             if size == "journal" else "small: about a fifth of a chapter each, ~19 passages")
+    built = (f"The {sizes[-1]}-briefing archive's build: {big.get('build_logged_documents', 0):,} briefings added in "
+             f"{big.get('build_logged_s', 0.0):,.0f} s of `rag index add` batches "
+             f"(batches ending {big.get('build_first_batch_at', '?')} to {big.get('build_last_batch_at', '?')}; "
+             "recorded in the archive's build-log.jsonl"
+             + (f", load average p50 {big['build_load_average_p50']}" if "build_load_average_p50" in big else "")
+             + ").")
+    text = f"""# The archive at {sizes[-1]} briefings ({size}), beside {sizes[0]}
 
 Measured on {result.get('when', '?')} ({result.get('machine', '')}; load average {result.get('load', '?')}),
 with `{result.get('command', 'rag bench --archive')}`. The archive is generated by `python -m eval.archive`
-(templates and vocabulary of our own, journal-shaped briefings over 2000–2024) and cached.
+(templates and vocabulary of our own, journal-shaped briefings over 2000–2024; {shape}) and cached.
 
 {chr(10).join(lines)}
 
@@ -239,7 +257,7 @@ here ({big['passages_per_s']} passages/s, {big['sentences_per_passage']} sentenc
 would take about **{big['extrapolated_100k_passages_embedding_h']} h** at the wall-clock rate of this run, and
 {big.get('extrapolated_100k_passages_cpu_h', '?')} h of CPU time ({big.get('passages_per_cpu_s', '?')} passages per
 CPU-second; about half that in wall time on two free cores) — the step that wants a GPU or a batch engine.
-The 1,000-briefing build and its figures are left for a later run.
+{built}
 
 {result.get('note', '')}
 """
@@ -250,9 +268,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.archive_bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=100, help="Archive size (default 100).")
     parser.add_argument("--quick", action="store_true", help="One repetition.")
+    parser.add_argument("--size", choices=("journal", "small"), default=DEFAULT_SIZE, help="Briefing size.")
     parser.add_argument("--md", type=Path, default=EVAL_DIR / "archive_bench.md", help="Where the report goes.")
     args = parser.parse_args(argv)
-    result = archive_bench(args.docs, args.quick)
+    result = archive_bench(args.docs, args.quick, size=args.size)
     result["command"] = "python -m eval.archive_bench " + " ".join(argv if argv is not None else sys.argv[1:])
     write_markdown(result, args.md)
     print(json.dumps(result, indent=2))

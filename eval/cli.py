@@ -50,17 +50,29 @@ def _retrievers(ctx: click.Context, param: click.Parameter, value: str) -> tuple
 @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=EVAL_DIR, show_default=True,
               help="Where report.md and retrievers.png go.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--briefing", "briefing_paths", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Instead: another briefing (NAME.txt with its questions NAME.jsonl beside it, or a folder of such "
+                   "pairs), each in its own index under --index-dir; writes briefings.md. Repeatable.")
+@click.option("--briefings", "all_briefings", is_flag=True,
+              help="Instead: every briefing in eval/briefings/ (like --briefing eval/briefings).")
 @llm_options
 @click.option("--llm-report", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where the written answers' report goes (default: llm_report.md in --out-dir).")
 def eval_command(questions_file: Path | None, retrievers: tuple[str, ...], k: int, split: str, json_out: Path | None,
-                 index_dir: Path | None, out_dir: Path, quiet: bool, llm_url: str | None, llm_model: str | None,
-                 llm_report: Path | None) -> None:
+                 index_dir: Path | None, out_dir: Path, quiet: bool, briefing_paths: tuple[Path, ...],
+                 all_briefings: bool, llm_url: str | None, llm_model: str | None, llm_report: Path | None) -> None:
     """Score retrieval and answers on the gold questions; write report.md and retrievers.png.
 
     With --llm-url, the model server's written answers are scored too, beside the extractive ones
     (llm_report.md). Example: rag eval --split dev --json eval/report.json
+
+    With --briefings (or --briefing FILE), the other briefings are scored instead, one table each
+    (briefings.md). Example: rag eval --briefings --index-dir /tmp/idx --out-dir /tmp/eval
     """
+    if briefing_paths or all_briefings:
+        _eval_briefings(briefing_paths, all_briefings, questions_file, retrievers, k, split, json_out, index_dir,
+                        out_dir, quiet, llm_url)
+        return
     from eval.questions import DEFAULT_QUESTIONS, load_questions, select_split
     from eval.report import write_report
     from eval.run import evaluate
@@ -88,6 +100,45 @@ def eval_command(questions_file: Path | None, retrievers: tuple[str, ...], k: in
         _print_written(result["written"])
         click.echo(f"Wrote {written_report}.")
     click.echo(f"Wrote {report} and {chart}" + (f" and {json_out}." if json_out else "."))
+
+
+def _eval_briefings(paths: tuple[Path, ...], all_briefings: bool, questions_file: Path | None,
+                    retrievers: tuple[str, ...], k: int, split: str, json_out: Path | None, index_root: Path | None,
+                    out_dir: Path, quiet: bool, llm_url: str | None) -> None:
+    """`rag eval --briefings` / `--briefing PATH`: see eval/briefing_eval.py."""
+    from eval.briefing_eval import default_index_root, evaluate_briefings, summary_lines, write_briefings_report
+    from eval.briefing_sets import BRIEFINGS_DIR, find_sets, pair
+    from rag import Settings
+
+    if llm_url:
+        raise click.UsageError("--llm-url scores the shipped briefing only; leave it out with --briefing(s).")
+    named = [*paths, *([BRIEFINGS_DIR] if all_briefings else [])]
+    if questions_file is not None:
+        if len(named) != 1 or not named[0].is_file():
+            raise click.UsageError("--questions goes with one --briefing FILE (each briefing of a folder uses "
+                                   "the NAME.jsonl beside it).")
+        sets = [pair(named[0], questions_file)]
+    else:
+        sets = find_sets(named)
+    settings = Settings.from_env()
+    found = evaluate_briefings(sets, split, index_root or default_index_root(), settings, retrievers, k,
+                               progress=not quiet)
+    if not found["briefings"]:
+        raise click.UsageError(f"No briefing has {split} questions; choose another --split.")
+    report = write_briefings_report(found, out_dir / "briefings.md")
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(found, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    for line in summary_lines(found):
+        click.echo(line)
+    for name, result in found["briefings"].items():
+        dev = [r for r in result["per_question"] if not r["correct"] and r["split"] == "dev"]
+        if dev:
+            click.secho(f"{name}: dev misses", bold=True)
+        for r in dev:
+            click.echo(f"  {r['id']} ({r['type']}) {r['question']} -> "
+                       + ("abstained" if r["abstained"] else " ".join(r["answer"].split())[:160]))
+    click.echo(f"Wrote {report}" + (f" and {json_out}." if json_out else "."))
 
 
 def _print_written(w: dict[str, Any]) -> None:
@@ -130,8 +181,10 @@ def _print_summary(result: dict[str, Any]) -> None:
               help="Where the report goes (default eval/bench.md, or eval/archive_bench.md with --archive).")
 @click.option("--archive", is_flag=True, help="Instead: the archive's figures (eval/archive.py) at --docs and at 21.")
 @click.option("--docs", type=int, default=100, show_default=True, help="With --archive: the archive's size.")
+@click.option("--size", type=click.Choice(["journal", "small"]), default="journal", show_default=True,
+              help="With --archive: the size of each briefing (journal: a chapter's ~100 passages; small: ~19).")
 def bench_command(json_out: Path | None, skip_1m: bool, quick: bool, md_out: Path | None, archive: bool,
-                  docs: int) -> None:
+                  docs: int, size: str) -> None:
     """Measure latency, cold start, build time, memory and scale against the targets; write bench.md.
 
     Example: rag bench --json eval/bench.json --skip-1m
@@ -140,8 +193,8 @@ def bench_command(json_out: Path | None, skip_1m: bool, quick: bool, md_out: Pat
         from eval.archive_bench import archive_bench
         from eval.archive_bench import write_markdown as write_archive
 
-        found = archive_bench(docs, quick)
-        found["command"] = f"rag bench --archive --docs {docs}" + (" --quick" if quick else "")
+        found = archive_bench(docs, quick, size=size)
+        found["command"] = f"rag bench --archive --docs {docs} --size {size}" + (" --quick" if quick else "")
         md_out = md_out or EVAL_DIR / "archive_bench.md"
         write_archive(found, md_out)
         if json_out is not None:

@@ -214,6 +214,7 @@ class Aliases:
     #: Place name → "country", "city" or "" (neither), for every place the briefing names.
     grains: dict[str, str] = field(default_factory=dict)
     _patterns: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False, repr=False)
+    _words: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Aliases:
@@ -250,6 +251,39 @@ class Aliases:
         if name.strip() in self.surnames:
             return "person"
         return None
+
+    def kind_of(self, name: str) -> str | None:
+        """The kind of a name as a reader writes it ("Foreign Minister Okafor", "the Harbour Council's", "Oslo"):
+        the table's type of the whole name, else of its last known word ("Okafor"), else "place" for a country
+        pycountry knows; None when the briefing gives no clue. Follow-ups use it to replace a name by one of its
+        kind.
+
+        Example:
+            >>> Aliases(types={"okafor": "person"}).kind_of("Foreign Minister Okafor's")
+            'person'
+        """
+        key = _key(name)
+        if not key:
+            return None
+        found = self.type_of(key)
+        if found:
+            return found
+        for word in reversed(key.split()):
+            found = self._word_kinds().get(word)
+            if found:
+                return found
+        return "place" if self.grain_of(key) else None
+
+    def _word_kinds(self) -> dict[str, str]:
+        """Each word (of three letters or more) of the table's names → the kind most names holding it have."""
+        if not self._words and self.types:
+            votes: dict[str, Counter[str]] = defaultdict(Counter)
+            for key, kind in self.types.items():
+                for word in key.split():
+                    if len(word) > 2:
+                        votes[word][kind] += 1
+            self._words.update((word, counts.most_common(1)[0][0]) for word, counts in votes.items())
+        return self._words
 
     def grain_of(self, name: str) -> str:
         """"country", "city" or "" for a place name: the gazetteers' word, stored at build time for the briefing's

@@ -22,7 +22,6 @@ from rag.constraints import Unmet
 from rag.content import content_question
 from rag.embed import Embedder
 from rag.evidence import Evidence, Sentence, ShortAnswer
-from rag.followup import NameKinds
 from rag.index import Index
 from rag.question import Question, analyze, terms
 from rag.retrieve import Filters, Retriever
@@ -71,8 +70,6 @@ class Assistant:
         self.retriever = retriever or Retriever(index, embedder, self.settings)
         self.evidence = Evidence(index)
         self.timelines = Timelines(index, self.retriever, self._abstain)
-        #: The kind of each name in the library, so that a follow-up's name replaces one of its kind.
-        self.name_kinds = NameKinds(index)
         # Weights of the confidence model, fitted on the dev questions by `python -m eval.calibrate`.
         self.calibration: dict[str, Any] = json.loads(CALIBRATION.read_text()) if CALIBRATION.is_file() else {
             "features": list(FEATURES), "weights": [1.0] * len(FEATURES), "bias": -4.0,
@@ -93,7 +90,7 @@ class Assistant:
         """The question as read: cleaned (or refused), follow-up resolved, cut to the model's input, typed, and
         its constraints (names, exclusions, grain, the reader's `filters`) read against the alias table."""
         q = analyze(question, previous, self.index.dates, self.settings.max_question_chars,
-                    fit=self.retriever.embedder.truncate, kind_of=self.name_kinds)
+                    fit=self.retriever.embedder.truncate, kind_of=self.index.aliases.kind_of)
         return constraints.read(q, self.index.aliases, filters.docs if filters else (),
                                 filters.admits if filters else None)
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -22,10 +21,9 @@ from rag.dates import MONTH_WORDS
 from rag.periods import DateInterpreter
 
 if TYPE_CHECKING:
-    from rag.index import Index
     from rag.schema import Answer
 
-__all__ = ["NameKinds", "carried_question", "is_follow_up", "resolve_follow_up", "tidy"]
+__all__ = ["KindOf", "carried_question", "is_follow_up", "resolve_follow_up", "tidy"]
 
 #: "And in December?", "What about Kishida?", "How about in September?", "And what about the Quad?".
 _FOLLOW_UP = re.compile(
@@ -64,7 +62,8 @@ MAX_NAME_WORDS = 5
 #: The longest follow-up read as one (longer ones are questions of their own).
 MAX_WORDS = 8
 
-#: The kind of a name in the library ("person", "place", "organization", "group"), or None when unknown.
+#: The kind of a name in the library ("person", "place", "organization", "group"), or None when unknown: the
+#: index's alias table says it (`rag.aliases.Aliases.kind_of`, built at index time).
 KindOf = Callable[[str], "str | None"]
 
 
@@ -216,41 +215,3 @@ def carried_question(answer: Answer) -> str:
     so "And in September?" then "And in November?" keeps the first question's subject.
     """
     return answer.resolved_question
-
-
-class NameKinds:
-    """The kind of each name in a library (person, place, organization, group), by a vote over the entity
-    spans stored at build time; surnames alone ("Kishida") count too. Built on first use.
-
-    Example:
-        >>> kinds = NameKinds(index)  # doctest: +SKIP
-        >>> kinds("Kishida"), kinds("Tokyo")  # doctest: +SKIP
-        ('person', 'place')
-    """
-
-    def __init__(self, index: Index) -> None:
-        self.index = index
-        self._kinds: dict[str, str] | None = None
-
-    def _build(self) -> dict[str, str]:
-        votes: dict[str, Counter[str]] = defaultdict(Counter)
-        for p in self.index.passages:
-            source = self.index.source(p.doc)
-            for a, b, kind in p.entities:
-                if kind not in ("person", "place", "organization", "group"):
-                    continue
-                name = _POSSESSIVE.sub("", re.sub(r"^the\s+", "", source[a:b].strip(), flags=re.I)).lower()
-                votes[name][kind] += 2
-                for word in name.split():
-                    if len(word) > 2:
-                        votes[word][kind] += 1
-        return {name: counts.most_common(1)[0][0] for name, counts in votes.items()}
-
-    def __call__(self, name: str) -> str | None:
-        if self._kinds is None:
-            self._kinds = self._build()
-        key = _POSSESSIVE.sub("", re.sub(r"^the\s+", "", name.strip(), flags=re.I)).lower()
-        for candidate in (key, *reversed(key.split())):
-            if candidate in self._kinds:
-                return self._kinds[candidate]
-        return None

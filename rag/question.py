@@ -279,7 +279,7 @@ def analyze(
     """Read a question once: clean it, resolve a follow-up, find its period, type, focus and key terms.
 
     `fit` cuts the text to the embedding model's input (a callable str → str), when given; `kind_of` tells
-    a name's kind (rag.followup.NameKinds), so that a follow-up's name replaces one of its kind.
+    a name's kind (the alias table's `Aliases.kind_of`), so that a follow-up's name replaces one of its kind.
 
     Example:
         >>> q = analyze("How much did Japan pay in yen?")

@@ -27,5 +27,5 @@ def test_the_report_puts_the_sizes_side_by_side_and_labels_the_extrapolation(tmp
                     "command": "rag bench --archive --docs 100"}, out)
     text = out.read_text()
     assert "| 21 briefings | 100 briefings | limit at 1,000 |" in text
-    assert "| warm answer ÷ question embedding | 4.0 × | 16.0 × | ≤ 2 |" in text
+    assert "| warm answer ÷ question embedding | 5.0 × | 20.0 × | ≤ 2 |" in text
     assert "Extrapolation (not measured)" in text and "7.5 h" in text

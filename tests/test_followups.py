@@ -9,9 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from rag import Assistant, Index, build_index, carried_question
+from rag.aliases import Aliases
 from rag.cli import main
 from rag.embed import Embedder
-from rag.followup import NameKinds, is_follow_up, resolve_follow_up
+from rag.followup import is_follow_up, resolve_follow_up
 from rag.periods import DateInterpreter
 from rag.settings import Settings
 
@@ -29,12 +30,11 @@ April 20, 2024: Trade Secretary Brandt meets with Ambassador Lindqvist in Oslo.
 May 3, 2024: Ambassador Lindqvist and Foreign Minister Okafor speak by telephone.
 May 15, 2024: The Harbour Council meets in Oslo.
 """
-KINDS = {"okafor": "person", "lindqvist": "person", "brandt": "person", "oslo": "place", "bergen": "place",
-         "harbour council": "organization", "quad": "organization", "japan": "place", "korea": "place"}
-
-
-def kind_of(name: str) -> str | None:
-    return KINDS.get(name.lower().removeprefix("the "))
+# The kinds as an alias table holds them (built at index time; "Korea" is known to pycountry alone).
+ALIASES = Aliases(types={"okafor": "person", "lindqvist": "person", "brandt": "person", "oslo": "place",
+                         "bergen": "place", "harbour council": "organization", "quad": "organization",
+                         "japan": "place"})
+kind_of = ALIASES.kind_of
 
 
 DATES = DateInterpreter.for_dates([])
@@ -117,8 +117,9 @@ RESOLVED = ["What did the Harbour Council do in March?", "What did the Harbour C
 
 
 def test_the_library_knows_the_kinds_of_its_names(harbour_assistant: Assistant) -> None:
-    kinds = NameKinds(harbour_assistant.index)
+    kinds = harbour_assistant.index.aliases.kind_of  # the table built with the index, read by follow-ups
     assert kinds("Okafor") == "person" and kinds("Foreign Minister Okafor") == "person"
+    assert kinds("Bergen") == "place" and kinds("the Harbour Council's") == "organization"
     assert kinds("Nobody Atall") is None
 
 
@@ -196,3 +197,12 @@ def test_why_these_sources_lists_each_passage_once(harbour_assistant: Assistant)
     assert [row[0] for row in rows] == list(range(1, len(rows) + 1))
     cited = [row for row in rows if row[-1]]
     assert len(cited) == len(answer.citations) and all(row[3] != "–" or row[4] != "–" for row in cited)
+
+
+def test_a_follow_up_replaces_a_name_of_its_kind_as_the_built_alias_table_says(harbour_assistant: Assistant) -> None:
+    first = harbour_assistant.answer("When did Okafor meet Lindqvist in Oslo?")
+    for question, resolved in [("And Bergen?", "When did Okafor meet Lindqvist in Bergen?"),
+                               ("What about Brandt?", "When did Brandt meet Lindqvist in Bergen?")]:
+        answer = harbour_assistant.answer(question, previous=carried_question(first))
+        assert answer.analysis is not None and answer.analysis.text == resolved
+        first = answer

@@ -112,3 +112,61 @@ def test_evidence_may_be_a_list_and_splits_select(questions: list[Question]) -> 
     dev = select_split(questions, "dev")
     assert dev and {q.split for q in dev} == {"dev"}
     assert len(select_split(questions, "all")) == len(questions)
+
+
+# The other briefings (eval/briefings/): each with its own gold questions, checked like the shipped set.
+
+from eval.briefing_sets import BRIEFINGS_DIR, BriefingSet, find_sets, pair  # noqa: E402
+from eval.judge import answer_matches  # noqa: E402
+
+OTHER = find_sets()
+
+
+def test_there_are_two_other_briefings_one_per_split() -> None:
+    assert len(OTHER) >= 2
+    splits = {s.name: {q.split for q in s.load()} for s in OTHER}
+    assert {"dev"} in splits.values() and {"test"} in splits.values(), splits
+
+
+@pytest.mark.parametrize("briefing", OTHER, ids=lambda s: s.name)
+def test_other_briefing_questions_follow_the_schema(briefing: BriefingSet) -> None:
+    questions = briefing.load()  # schema, unique ids and evidence in the briefing
+    assert len(questions) >= 40
+    assert {q.type for q in questions} == set(QUESTION_TYPES)
+    assert len({q.split for q in questions}) == 1, "one split per briefing"
+    unanswerable = sum(not q.answerable for q in questions) / len(questions)
+    assert 0.15 <= unanswerable <= 0.3, unanswerable
+    assert missing_evidence(questions, briefing.briefing.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize("briefing", OTHER, ids=lambda s: s.name)
+def test_other_briefing_answers_are_in_the_briefing(briefing: BriefingSet) -> None:
+    """Each answerable question has a gold answer said in the briefing (every one for a list)."""
+    text = briefing.briefing.read_text(encoding="utf-8")
+    for q in (q for q in briefing.load() if q.answerable):
+        said = [a for a in q.answers if answer_matches(text, [a])]
+        assert (len(said) == len(q.answers)) if q.all_answers else said, q.id
+
+
+@pytest.mark.parametrize("briefing", OTHER, ids=lambda s: s.name)
+def test_other_briefing_has_the_journal_layout(briefing: BriefingSet) -> None:
+    from rag.parse import parse
+
+    doc = parse(briefing.briefing)
+    entries = [b for b in doc.blocks if b.kind == "chronology"]
+    assert len(entries) >= 25 and all(b.date_start and b.date_end for b in entries)
+    assert len({b.section for b in doc.blocks if b.kind == "article"}) >= 5  # an introduction and titled sections
+    assert 10_000 <= len(doc.source) <= 20_000
+
+
+def test_other_briefing_sets_are_found_and_checked(tmp_path: Path) -> None:
+    (tmp_path / "x.txt").write_text("Articles\nHeld in Tokyo.\n", encoding="utf-8")
+    with pytest.raises(QuestionFileError, match="No questions for x.txt"):
+        pair(tmp_path / "x.txt")
+    with pytest.raises(QuestionFileError, match="No briefing with questions"):
+        find_sets([tmp_path])
+    (tmp_path / "x.jsonl").write_text(json.dumps(GOOD | {"evidence": "held in Osaka"}) + "\n", encoding="utf-8")
+    (found,) = find_sets([tmp_path])
+    assert found.name == "x" and BRIEFINGS_DIR.is_dir()
+    with pytest.raises(QuestionFileError, match="evidence is not in x.txt"):
+        found.load()
