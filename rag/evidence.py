@@ -201,8 +201,10 @@ class Evidence:
                 distance = min((abs(x - a) if x < a else abs(x - b) for x in anchors), default=None)
                 near = 0.0 if distance is None else PROXIMITY_WEIGHT * 0.5 ** (distance / PROXIMITY_CHARS)
                 headed = self.reader.names_role_head(question, source, s.start, a)
-                tied = headed or self.reader.relation(s.passage, a, b, lemmas)
-                score = (s.score + near + ROLE_WEIGHT * max(_title_match(question.role, source, s.start, a), headed)
+                title = _title_match(question.role, source, s.start, a)
+                # Tied to the question: it hangs from the predicate, or bears the whole title of the role asked.
+                tied = headed or title >= 1.0 or self.reader.relation(s.passage, a, b, lemmas)
+                score = (s.score + near + ROLE_WEIGHT * max(title, headed)
                          + RELATION_WEIGHT * tied
                          + GRAIN_WEIGHT * _grain_fits(question, source[a:b])
                          - MISTYPED_COST * (kind not in types) - PREDICATE_COST * (not (says or headed)))
