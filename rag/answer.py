@@ -23,6 +23,7 @@ from rag.content import content_question
 from rag.embed import Embedder
 from rag.evidence import Evidence, Sentence, ShortAnswer
 from rag.index import Index
+from rag.multihop import Hops, merge
 from rag.question import Question, analyze, terms
 from rag.retrieve import Filters, Retriever
 from rag.schema import Answer, Citation, Passage
@@ -70,6 +71,7 @@ class Assistant:
         self.retriever = retriever or Retriever(index, embedder, self.settings)
         self.evidence = Evidence(index)
         self.timelines = Timelines(index, self.retriever, self._abstain)
+        self.hops = Hops(index, self.retriever, self.evidence, self.analyze)
         # Weights of the confidence model, fitted on the dev questions by `python -m eval.calibrate`.
         self.calibration: dict[str, Any] = json.loads(CALIBRATION.read_text()) if CALIBRATION.is_file() else {
             "features": list(FEATURES), "weights": [1.0] * len(FEATURES), "bias": -4.0,
@@ -98,8 +100,18 @@ class Assistant:
         self, question: str, k: int | None = None, filters: Filters | None = None, previous: str | None = None
     ) -> Answer:
         """Answer `question` from the index; `previous` is the last question, for follow-ups."""
+        return self._answer(question, k, filters, previous, hops=True)
+
+    def _answer(self, question: str, k: int | None, filters: Filters | None, previous: str | None,
+                hops: bool) -> Answer:
         t0 = time.perf_counter()
         q = self.analyze(question, previous, filters)
+        hop = self.hops.hop(q, filters) if hops else None
+        if hop is not None:  # a description the briefing resolves: answer the rewritten question, cite both
+            second = self._answer(hop.rewritten, k, filters, None, hops=False)
+            if not second.abstained:
+                timings = {**second.timings_ms, "total": (time.perf_counter() - t0) * 1e3}
+                return replace(merge(second, hop, q.asked), timings_ms=timings)
         notes: list[str] = []
         if q.cut:
             notes.append(f"The question was cut to its first {len(q.text)} characters, the model's input limit.")
@@ -117,6 +129,7 @@ class Assistant:
             if unread:
                 notes.append(f"Not read as a date: {unread}; answered without it.")
             answer = self._timeline(q, passages, notes) or self._extract(q, qvec, passages, notes)
+            answer = self.hops.dated(q, answer) or answer  # an event's day from its chronology entry
             unmet = constraints.check(q, answer, self.index)  # the last gate, for every kind of answer
             if unmet is not None:
                 answer = self._unmet(q, passages, notes, unmet)
@@ -177,6 +190,10 @@ class Assistant:
                         and (s.candidates or not q.typed) and len(chosen) < MAX_TIED):
                     chosen.append(s)
         ev = self.evidence
+        if short is None and not q.typed and len(chosen) == 1:  # a sentence and the one that continues it
+            paired = ev.partner(lead, sentences)
+            if paired is not None:
+                chosen.append(paired)
         covered = lead.terms & q.must
         if len(chosen) == 1 and ev.coverage(q.must, covered) < 0.99:
             for s in sentences[1:6]:
@@ -225,7 +242,8 @@ class Assistant:
         for n, s in enumerate(chosen, start=1):
             source = self.index.source(s.passage.doc)
             keep = (short.start, short.end) if short is not None and s is short.sentence else None
-            a, b = self.evidence.trim(source, s.start, s.end, q.must, keep)
+            main = s.passage if q.answer_type != "reason" else None  # a reason is often the subordinate clause
+            a, b = self.evidence.trim(source, s.start, s.end, q.must, keep, main)
             sentence = ("…" if a > s.start else "") + source[a:b] + ("…" if b < s.end else "")
             parts.append(f"{sentence} [{n}]")
             citations.append(Citation(n, s.passage, a, b, *(keep if keep and shown else (None, None))))
