@@ -36,6 +36,8 @@ _ACTIONS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\b(?:talk|talked|speak|spoke|call|called|phone|phoned|telephone)\b", re.I),
      re.compile(r"\b(?:speak|speaks|spoke|telephone|phone|call|talk)", re.I)),
 )
+#: A question about whom someone received, hosted or welcomed asks whom they met.
+_RECEIVED = re.compile(r"\b(?:receiv|host|welcom)(?:e|ed|es|ing|s)?\b", re.IGNORECASE)
 _IN_PERSON = re.compile(r"\bin person\b|\bface[- ]to[- ]face\b", re.I)
 _REMOTE = re.compile(r"\b(?:telephone|phone|video|statement)\b", re.I)
 #: Words of chronology questions that say nothing of the topic ("What has happened …", "list the entries …").
@@ -227,17 +229,20 @@ class Timelines:
         period and action (for a person, each naming someone else), listed in date order; None unless there are
         at least two that answer differently (one is answered as a sentence, with its short answer)."""
         limits = q.limits
+        received = _RECEIVED.search(q.text) is not None
         if (q.answer_type not in ("person", "date", "place") or limits is None
-                or not any(asked.search(q.text) for asked, _ in _ACTIONS)):
+                or not (received or any(asked.search(q.text) for asked, _ in _ACTIONS))):
             return None
         # The people, places and organizations the question names bind; a nationality qualifying the asked noun
         # ("which Japanese ministers") describes the answer, which an entry need not spell out.
         # So does a name inside the asked noun itself ("which US military commanders").
         names = tuple(n for n in limits.people + limits.places + limits.organizations + limits.others
-                      if not re.search(rf"(?<!\w){re.escape(n)}(?!\w)", q.focus))
+                      if not (q.wh in ("which", "what") and re.search(rf"(?<!\w){re.escape(n)}(?!\w)", q.focus)))
         if not names:
             return None
         entries = self._acting(q, self.chronology.naming(names, self.chronology.within(q.period, _scope(q))))
+        if received:  # "Which commanders were received in Tokyo?": whom the hosts met there
+            entries = [p for p in entries if _ACTIONS[0][1].search(p.text)]
         excluded = [self.chronology.pattern(x) for x in limits.exclusions]
         asked = [self.chronology.pattern(n) for n in names]
         entries = [p for p in entries if not any(r.search(p.text) for r in excluded)]

@@ -119,6 +119,7 @@ def test_a_date_question_answered_by_an_article_sentence_gets_the_day_of_its_chr
         ("Who met Commissioner Berg?", ("Ruiz meet in Porto", "Vidal and", "in Riga"), ("Weber",)),
         ("On which dates did Ruiz and Weber speak by telephone?", ("Oct. 20", "Dec. 2"), ("Vidal",)),
         ("Where did Ruiz and Commissioner Berg meet?", ("Porto", "Riga"), ("Faro",)),
+        ("Who was received in Lisbon in November?", ("Admiral Holt", "Ambassador Dunmore"), ("fisheries fair",)),
     ],
 )
 def test_a_question_about_several_people_lists_every_entry_that_answers(
