@@ -236,11 +236,13 @@ class Evidence:
                 distance = min((abs(x - a) if x < a else abs(x - b) for x in anchors), default=None)
                 near = 0.0 if distance is None else PROXIMITY_WEIGHT * 0.5 ** (distance / PROXIMITY_CHARS)
                 headed = self.reader.names_role_head(question, source, s.start, a)
+                title = _title_match(question.role, source, s.start, a)
                 bound = self.reader.bound_to(question, source, s.start, a)
-                tied = (headed or bound or self.reader.relation(s.passage, a, b, lemmas)
+                # Tied to the question: it hangs from the predicate, is bound to what the question names, bears
+                # the whole title of the role asked, or is the date of the entry that records the event.
+                tied = (headed or bound or title >= 1.0 or self.reader.relation(s.passage, a, b, lemmas)
                         or (kind == "date" and self.reader.entry_date(s.passage, a, lemmas)))
-                score = (s.score + near + ROLE_WEIGHT * max(_title_match(question.role, source, s.start, a), headed,
-                                                            bound)
+                score = (s.score + near + ROLE_WEIGHT * max(title, headed, bound)
                          + RELATION_WEIGHT * tied
                          + GRAIN_WEIGHT * _grain_fits(question, source[a:b])
                          - MISTYPED_COST * (kind not in types) - PREDICATE_COST * (not (says or headed)))

@@ -24,6 +24,17 @@ Feb. 9, 2024: World Bank President Ajay Banga visits Bangkok.
 Feb. 20, 2024: Commission Chairman Anoulak Kittikhoun opens a forum on river sediment in Phnom Penh.
 """
 
+LAKES = """Articles
+Lakes and Ledgers
+Minister of Water Ines Duarte pledged to double the money spent on lake monitoring, without naming a figure. The Lakes Fund, set up in 2022, received 40 million euros from the European Investment Bank.
+Anglers' associations asked for a say in how the fund is spent.
+
+Chronology
+April 2, 2024: Duarte and Finnish Environment Minister Kai Mykkanen attend a water conference in Porto.
+April 9, 2024: Duarte meets with Lakes Fund Director Rui Costa in Lisbon.
+April 15, 2024: Portugal and Spain sign a water-sharing protocol in Badajoz.
+"""
+
 #: Two-hop and list questions: a description in the article ("the minister who replaced Vidal", "the commissioner
 #: quoted on the quotas") names someone the chronology dates; several entries answer one list question alike.
 ISLANDS = """Articles
