@@ -113,10 +113,8 @@ class Evidence:
         self.neighbours = Neighbours(index)
         self._sentence_terms: dict[tuple[int, int], frozenset[str]] = {}
         self._passage_terms: dict[str, frozenset[str]] = {}
-        df: dict[str, int] = {}
-        for p in index.passages:
-            for t in terms(p.text):
-                df[t] = df.get(t, 0) + 1
+        # the BM25 index was built from the passages' texts with the same tokenizer: its document frequencies
+        df = index.bm25.document_frequencies()
         n = len(index.passages)
         self.idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         self._unknown_weight = math.log(n + 1) + 1.0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
+from collections import Counter
 
 from rag.index import Index
 from rag.question import Question, salient_terms, terms
@@ -71,16 +71,20 @@ class Reader:
 
     def __init__(self, index: Index) -> None:
         self.index = index
-        self._starts: dict[str, list[int]] = {}
-        forms: dict[str, Counter[str]] = defaultdict(Counter)
+        self._starts: dict[str, list[int]] = {}  # filled per passage as answers read them
+        # One count per (form, lemma) pair in one pass (an archive holds millions of tokens); a form's lemma is
+        # its most frequent one, the first seen among equals (as `Counter.most_common` picks).
+        pairs: Counter[tuple[str, str]] = Counter()
         source_of = index.source
         for p in index.passages:
-            self._starts[p.id] = [t[0] for t in p.tokens]
             source = source_of(p.doc)
-            for a, b, lemma, _, _, _ in p.tokens:
-                forms[source[a:b].lower()][lemma] += 1
+            pairs.update([(source[t[0]:t[1]].lower(), t[2]) for t in p.tokens])
+        best: dict[str, tuple[int, str]] = {}
+        for (form, lemma), n in pairs.items():
+            if form not in best or n > best[form][0]:
+                best[form] = (n, lemma)
         #: How the briefing's words lemmatize ("led" → "lead"), by spaCy at build time.
-        self.lemma_of = {form: c.most_common(1)[0][0] for form, c in forms.items()}
+        self.lemma_of = {form: lemma for form, (_, lemma) in best.items()}
         self._known_lemmas = frozenset(self.lemma_of.values())
 
     def lemma(self, word: str) -> str:
@@ -100,7 +104,9 @@ class Reader:
 
     def tokens(self, p: Passage, a: int, b: int) -> list[tuple[int, Token]]:
         """(index, token) of `p`'s tokens inside [a, b)."""
-        starts = self._starts.get(p.id) or [t[0] for t in p.tokens]
+        starts = self._starts.get(p.id)
+        if starts is None:
+            starts = self._starts[p.id] = [t[0] for t in p.tokens]
         i, j = bisect_left(starts, a), bisect_right(starts, b - 1)
         return [(n, p.tokens[n]) for n in range(i, j) if p.tokens[n][1] <= b]
 

@@ -13,6 +13,7 @@ from rag.dates import DateRange
 from rag.embed import Embedder
 from rag.errors import SettingsError
 from rag.index import Index
+from rag.layout import layout
 from rag.question import wants_timeline
 from rag.schema import Kind, Passage
 from rag.settings import Settings
@@ -129,6 +130,15 @@ class Retriever:
     def bm25(self, question: str, n: int) -> tuple[np.ndarray, np.ndarray]:
         return self.index.bm25.search(question, n)
 
+    def among(self, question: str, positions: np.ndarray) -> tuple[Ranking, Ranking]:
+        """Dense and BM25 rankings of `positions` only (a document filter): exact inner products with their
+        vectors and BM25 scores read at their positions, not a search of the whole library."""
+        vectors = np.asarray(self.index.passage_vectors[positions], dtype=np.float32)
+        scores = vectors @ self.encode(question).astype(np.float32)
+        order = np.argsort(-scores, kind="stable")
+        dense = (positions[order].astype(np.int64), scores[order])
+        return dense, self.index.bm25.search_among(self.index.aliases.expand(question), positions)
+
     def retrieve(
         self, question: str, k: int | None = None, filters: Filters | None = None, period: DateRange | None = None
     ) -> list[Passage]:
@@ -143,10 +153,11 @@ class Retriever:
             raise SettingsError(f"k of {k} is too small; ask for at least one passage (default {self.settings.k}).")
         passages = self.index.passages
         n = min(len(passages), max(CANDIDATES, 4 * k))
+        lay = layout(self.index)
         if filters is not None and filters.docs:  # the chosen documents' passages may all rank below the others'
-            n = len(passages)
-        # BM25 also looks for the other names of what the question names ("PIF" for "Pacific Islands Forum").
-        dense, lexical = self.dense(question, n), self.bm25(self.index.aliases.expand(question), n)
+            dense, lexical = self.among(question, lay.of_docs(filters.docs))
+        else:  # BM25 also looks for the other names of what the question names ("PIF" for "Pacific Islands Forum").
+            dense, lexical = self.dense(question, n), self.bm25(self.index.aliases.expand(question), n)
         fused = fuse(dense, lexical, self.settings)
         dense_rank = {pos: r for r, pos in enumerate(dense[0].tolist(), start=1)}
         dense_score = dict(zip(dense[0].tolist(), dense[1].tolist()))
@@ -155,12 +166,10 @@ class Retriever:
         period = period or self.index.dates.interpret(question)
         in_period: list[int] = []
         boost = date_boost(self.settings)
-        if period is not None:
-            for pos, p in enumerate(passages):
-                if (p.kind == "chronology" and p.date_start and p.date_end
-                        and period.overlaps(date.fromisoformat(p.date_start), date.fromisoformat(p.date_end))):
-                    in_period.append(pos)
-                    fused[pos] = fused.get(pos, 0.0) + boost
+        if period is not None:  # the dated entries of the period, found in the layout's arrays
+            in_period = lay.overlapping(period.start, period.end).tolist()
+            for pos in in_period:
+                fused[pos] = fused.get(pos, 0.0) + boost
         if in_period and wants_timeline(question):
             order = sorted(in_period, key=lambda pos: (passages[pos].date_start or "", pos))[: max(k, TIMELINE_LIMIT)]
         else:

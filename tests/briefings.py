@@ -23,3 +23,23 @@ Feb. 2, 2024: Thai Foreign Minister Somchai Wong and Lao Foreign Minister Boun P
 Feb. 9, 2024: World Bank President Ajay Banga visits Bangkok.
 Feb. 20, 2024: Commission Chairman Anoulak Kittikhoun opens a forum on river sediment in Phnom Penh.
 """
+
+#: Two-hop and list questions: a description in the article ("the minister who replaced Vidal", "the commissioner
+#: quoted on the quotas") names someone the chronology dates; several entries answer one list question alike.
+ISLANDS = """Articles
+Cabinet and Coast
+Trade Minister Ana Ruiz replaced Tomas Vidal at the trade ministry after the October reshuffle, and she kept his negotiators. According to Fisheries Commissioner Lena Berg, the new catch quotas “will protect the spawning grounds for a decade.”
+The coastal patrol exercise came less than two weeks after the harbor safety forum. Governor Blake, Mayor Ortiz and Senator Quist met while attending the regional ports summit in Malmo in August. (Ortiz was standing in for Governor Blake's deputy, who was ill.)
+
+Chronology
+Aug. 9, 2024: Governor Blake, Mayor Ortiz, and Senator Quist meet while attending the regional ports summit in Malmo.
+Oct. 2, 2024: Vidal and Chancellor Weber speak by telephone.
+Oct. 20, 2024: Ruiz and Chancellor Weber speak by telephone.
+Oct. 22, 2024: Commissioner Berg and Ruiz meet in Porto.
+Oct. 24, 2024: Vidal and Commissioner Berg meet in Faro.
+Nov. 3, 2024: The harbor safety forum is held in Bergen.
+Nov. 12, 2024: The coastal patrol exercise is held in Aalborg.
+Nov. 14, 2024: Ruiz meets with Admiral Holt in Lisbon.
+Nov. 18, 2024: Ruiz meets with Ambassador Dunmore in Lisbon.
+Nov. 19, 2024: Ruiz delivers remarks at the Lisbon fisheries fair.
+"""
