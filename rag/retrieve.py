@@ -19,6 +19,8 @@ from rag.settings import Settings
 
 #: Candidates each retriever contributes before fusion.
 CANDIDATES = 100
+#: Passages, nearest first, whose sentences the dense ranking re-scores (`Settings.sentence_weight`).
+SENTENCE_CANDIDATES = 400
 #: Most entries a timeline answer lists.
 TIMELINE_LIMIT = 40
 
@@ -60,6 +62,29 @@ def date_boost(settings: Settings) -> float:
     """What a chronology entry of the question's period gains: `date_boost` as a share of the best fused score,
     so that it means the same for RRF and weighted fusion."""
     return settings.date_boost * (2.0 / (settings.rrf_k + 1) if settings.fusion == "rrf" else 1.0)
+
+
+def best_sentence(index: Index, query: np.ndarray, ids: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """Each passage's highest cosine between `query` and its stored sentence vectors (one matrix product over
+    the candidates' sentences only); a passage without sentences keeps its `fallback` score.
+
+    Example:
+        >>> best_sentence(index, query, np.array([3, 0]), np.array([0.4, 0.2]))  # doctest: +SKIP
+        array([0.61, 0.35], dtype=float32)
+    """
+    offsets = index.sentence_offsets
+    starts, ends = offsets[ids], offsets[ids + 1]
+    counts = ends - starts
+    out = np.asarray(fallback, dtype=np.float32).copy()
+    has = counts > 0
+    if not has.any():
+        return out
+    counts, starts = counts[has], starts[has]
+    groups = np.concatenate([[0], np.cumsum(counts)[:-1]])  # where each passage's sentences begin in `sims`
+    rows = np.arange(int(counts.sum())) + np.repeat(starts - groups, counts)
+    sims = np.asarray(index.sentence_vectors[rows], dtype=np.float32) @ query
+    out[has] = np.maximum.reduceat(sims, groups)
+    return out
 
 
 @dataclass(frozen=True)
@@ -121,10 +146,33 @@ class Retriever:
         return vec
 
     def dense(self, question: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The `n` passages nearest the question, best first, with their dense scores (see `nearest`)."""
+        ids, scores, _ = self.nearest(question, n)
+        return ids, scores
+
+    def nearest(self, question: str, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The `n` passages nearest the question, best first, their dense scores and their own cosines.
+
+        A passage's dense score is its vector's cosine with the question, blended (`settings.sentence_weight`)
+        with its best-matching sentence's: a question worded differently from the text often matches one
+        sentence of a passage far better than the passage as a whole.
+        """
         n = min(n, len(self.index))
-        scores, ids = self.index.dense.search(self.encode(question)[None, :], n)
+        query = self.encode(question)
+        scores, ids = self.index.dense.search(query[None, :], n)
         keep = ids[0] >= 0
-        return ids[0][keep].astype(np.int64), scores[0][keep]
+        ids, cosines = ids[0][keep].astype(np.int64), scores[0][keep]
+        weight = self.settings.sentence_weight
+        if weight == 0.0 or not len(ids):
+            return ids, cosines, cosines
+        # Only the nearest passages' sentences are read (an archive's are ~0.5 GB, memory-mapped); the rest
+        # keep their passage score, as if their best sentence matched as well as the whole.
+        head = min(len(ids), SENTENCE_CANDIDATES)
+        best = cosines.astype(np.float32)
+        best[:head] = best_sentence(self.index, query, ids[:head], cosines[:head])
+        blended = (1.0 - weight) * cosines + weight * best
+        order = np.argsort(-blended, kind="stable")
+        return ids[order], blended[order], cosines[order]
 
     def bm25(self, question: str, n: int) -> tuple[np.ndarray, np.ndarray]:
         return self.index.bm25.search(question, n)
@@ -146,10 +194,12 @@ class Retriever:
         if filters is not None and filters.docs:  # the chosen documents' passages may all rank below the others'
             n = len(passages)
         # BM25 also looks for the other names of what the question names ("PIF" for "Pacific Islands Forum").
-        dense, lexical = self.dense(question, n), self.bm25(self.index.aliases.expand(question), n)
+        ids, scores, cosines = self.nearest(question, n)
+        dense, lexical = (ids, scores), self.bm25(self.index.aliases.expand(question), n)
         fused = fuse(dense, lexical, self.settings)
-        dense_rank = {pos: r for r, pos in enumerate(dense[0].tolist(), start=1)}
-        dense_score = dict(zip(dense[0].tolist(), dense[1].tolist()))
+        dense_rank = {pos: r for r, pos in enumerate(ids.tolist(), start=1)}
+        # The passage's own cosine, as before sentence blending: the answer's signals were fitted on it.
+        dense_score = dict(zip(ids.tolist(), cosines.tolist()))
         bm25_rank = {pos: r for r, pos in enumerate(lexical[0].tolist(), start=1)}
         bm25_score = dict(zip(lexical[0].tolist(), lexical[1].tolist()))
         period = period or self.index.dates.interpret(question)
