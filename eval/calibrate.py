@@ -52,7 +52,6 @@ FEATURES = Assistant.FEATURES
 SHORT_FEATURES = Assistant.SHORT_FEATURES
 CALIBRATION = Assistant.CALIBRATION
 MIN_SIMILARITY_UNKNOWN = Settings().min_similarity_unknown
-BRIEFINGS_DIR = Path(__file__).resolve().parent / "briefings"
 
 #: Share of the answerable questions reaching the confidence that must still be answered (out of fold).
 COVERAGE = 0.95
@@ -308,14 +307,17 @@ def across_briefings(rows: Sequence[Row]) -> list[dict[str, Any]]:
 # -- the briefings ---------------------------------------------------------------------------------------------
 
 
-def dev_briefings(extra: Sequence[str | Path] = ()) -> list[tuple[str, Path, Path]]:
-    """(name, briefing, questions) of every other briefing whose questions are dev: eval/briefings/ and `extra`."""
-    found = sorted(BRIEFINGS_DIR.glob("*.txt")) if BRIEFINGS_DIR.is_dir() else []
+def dev_briefings(extra: Sequence[str | Path] = ()) -> list[tuple[str, Path, list[Question]]]:
+    """(name, briefing, dev questions) of every other briefing with dev questions: eval/briefings/ and `extra`.
+    A briefing whose questions are held out (split test) is never read further."""
+    from eval.briefing_sets import BRIEFINGS_DIR as shipped
+    from eval.briefing_sets import find_sets
+
     out = []
-    for path in [*found, *map(Path, extra)]:
-        questions = path.with_suffix(".jsonl")
-        if questions.is_file() and select_split(load_questions(questions), "dev"):
-            out.append((path.stem, path, questions))
+    for found in find_sets([*([shipped] if shipped.is_dir() else []), *extra]):
+        dev = [q for q in found.load() if q.split == "dev"]
+        if dev:
+            out.append((found.name, found.briefing, dev))
     return out
 
 
@@ -327,8 +329,7 @@ def gather(settings: Settings, extra: Sequence[str | Path] = ()) -> list[Row]:
     for name, briefing, questions in dev_briefings(extra):
         with tempfile.TemporaryDirectory() as tmp:
             other = build_index([briefing], Path(tmp) / "index", settings, embedder, progress=False)
-            rows += collect(_assistant(other, settings, embedder), select_split(load_questions(questions), "dev"),
-                            name)
+            rows += collect(_assistant(other, settings, embedder), questions, name)
     return rows
 
 

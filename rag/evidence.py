@@ -245,6 +245,7 @@ class Evidence:
                 distance = min((abs(x - a) if x < a else abs(x - b) for x in anchors), default=None)
                 near = 0.0 if distance is None else PROXIMITY_WEIGHT * 0.5 ** (distance / PROXIMITY_CHARS)
                 headed = self.reader.names_role_head(question, source, s.start, a)
+                title = _title_match(question.role, source, s.start, a)
                 bound = self.reader.bound_to(question, source, s.start, a)
                 hops = self.reader.distance(s.passage, a, b, lemmas)
                 near_subject = bool(subject) and self.reader.distance(s.passage, a, b, subject, CLOSE_HOPS) is not None
@@ -252,9 +253,10 @@ class Evidence:
                 # A chronology entry's own date is the date of the event it records: as close as a relation gets.
                 dated = kind == "date" and self.reader.entry_date(s.passage, a, lemmas)
                 close = dated or near_subject
-                tied = headed or bound or hops is not None or counted or dated
-                score = (s.score + near + ROLE_WEIGHT * max(_title_match(question.role, source, s.start, a), headed,
-                                                            bound)
+                # Tied to the question: it hangs from the predicate, is bound to what the question names, bears
+                # the whole title of the role asked, counts what is asked, or is the date of the entry.
+                tied = headed or bound or title >= 1.0 or hops is not None or counted or dated
+                score = (s.score + near + ROLE_WEIGHT * max(title, headed, bound)
                          + RELATION_WEIGHT * tied + CLOSE_WEIGHT * close
                          + COUNT_WEIGHT * counted
                          + GRAIN_WEIGHT * _grain_fits(question, source[a:b])
