@@ -204,18 +204,22 @@ def render(result: dict[str, Any], chart: str | None = "retrievers.png") -> str:
     if calibration:
         out += [f"Confidence calibration: `{calibration}`.", ""]
     if cv:
-        out += ["### Calibration across folds (dev, leave one part of the briefing out)", "",
-                f"Held out: coverage {_fmt(cv.get('held_out_coverage'))}, abstention recall "
-                f"{_fmt(cv.get('held_out_abstention_recall'))} (questions refused by a rule are not in the fit); "
-                f"threshold min / median / max {cv.get('threshold_spread')}; weight ranges "
-                f"`{cv.get('weight_spread')}`.", ""]
-        flips = [name for name, (lo, hi) in cv.get("weight_spread", {}).items() if lo < 0 < hi]
-        if flips:
-            out += [f"Finding: the weight of {', '.join(flips)} changes sign from fold to fold, so the model cannot "
-                    "rely on its sign; it is left to the fit rather than tuned by hand.", ""]
-        out += _table(["fold", "questions", "threshold", "answered answerable", "abstained unanswerable"],
-                      [[r["fold"], r["questions"], r["threshold"], r["answered_answerable"],
-                        r["abstained_unanswerable"]] for r in cv.get("folds", [])])
+        out += ["### Calibration, cross-validated (dev)", "",
+                f"Nested {cv.get('folds')}-fold cross-validation over the dev questions of "
+                f"{', '.join(calibration.get('briefings', ['the shipped briefing']))}: for each fold the model, the "
+                "abstention threshold and the short-answer threshold are chosen on the other folds only, then the "
+                "fold is decided end to end (rule refusals and timeline answers as they came out). Held out: "
+                f"accuracy {_fmt(cv.get('accuracy'))}, coverage {_fmt(cv.get('coverage'))}, abstention recall "
+                f"{_fmt(cv.get('abstention_recall'))}, short-answer precision {_fmt(cv.get('short_precision'))} "
+                f"({cv.get('short_shown')} shown); abstention threshold min / median / max "
+                f"{cv.get('threshold_spread')}, short-answer threshold {cv.get('short_threshold_spread')}.", ""]
+        if cv.get("by_briefing"):
+            out += ["Each briefing held out whole (fitted on the others' dev questions):", ""]
+            out += _table(["held out", "questions", "accuracy", "coverage", "abstention recall", "short precision",
+                           "short shown"],
+                          [[r["held_out"], r["questions"], _fmt(r["accuracy"]), _fmt(r["coverage"]),
+                            _fmt(r["abstention_recall"]), _fmt(r["short_precision"]), r["short_shown"]]
+                           for r in cv["by_briefing"]])
     if result.get("unjudged"):
         out += [f"No passage supports some evidence of: {', '.join(result['unjudged'])} (scored as misses).", ""]
     out += _misses(result)

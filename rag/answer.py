@@ -9,7 +9,6 @@ a focus the briefing never mentions, a constraint not met, or a calibrated confi
 from __future__ import annotations
 
 import json
-import math
 import re
 import time
 from dataclasses import replace
@@ -18,11 +17,13 @@ from typing import Any
 import numpy as np
 
 from rag import constraints
+from rag.abstain import capped, logistic
 from rag.constraints import Unmet
 from rag.content import content_question
 from rag.embed import Embedder
 from rag.evidence import Evidence, Sentence, ShortAnswer
 from rag.index import Index
+from rag.multihop import Hops, merge
 from rag.question import Question, analyze, terms
 from rag.retrieve import Filters, Retriever
 from rag.schema import Answer, Citation, Passage
@@ -30,11 +31,16 @@ from rag.settings import PACKAGE_DIR, Settings
 from rag.timeline import Timelines
 
 CALIBRATION = PACKAGE_DIR / "calibration.json"
-#: Signals the confidence model reads, each in [0, 1] and meaning the same on any briefing.
-FEATURES = ("sim", "cov_sentence", "cov_context", "cov_lower", "known", "type_ok", "top_dense")
+#: Signals the confidence model reads, each in [0, 1] and meaning the same on any briefing: the lead sentence's
+#: similarity to the question and share of its words, whether it says the question's predicate (stem, lemma or
+#: title; or the short answer hangs from it), the share of the question's words the briefing uses at all, and
+#: the best passage's similarity. Fewer signals than questions to fit them on, so that the fit transfers.
+FEATURES = ("sim", "cov_sentence", "cov_lower", "known", "top_dense")
 #: Signals of the short answer's own confidence (is the bold name right?), fitted apart on dev.
 SHORT_FEATURES = ("short_margin", "short_relation", "short_exact", "short_says", "sim", "cov_sentence")
 ABSTAIN = "The briefing doesn't say."
+#: Content asked of talk (what was said or discussed), which an entry recording the event never gives.
+TALK = frozenset({"said", "stated", "discussed"})
 #: A chronology entry within this share of the best entry's score is listed beside it (several answers).
 TIE_RATIO = 0.9
 #: Share of a role's words ("governor of Okinawa Prefecture") the answering passage must carry.
@@ -67,6 +73,7 @@ class Assistant:
         self.retriever = retriever or Retriever(index, embedder, self.settings)
         self.evidence = Evidence(index)
         self.timelines = Timelines(index, self.retriever, self._abstain)
+        self.hops = Hops(index, self.retriever, self.evidence, self.analyze)
         # Weights of the confidence model, fitted on the dev questions by `python -m eval.calibrate`.
         self.calibration: dict[str, Any] = json.loads(CALIBRATION.read_text()) if CALIBRATION.is_file() else {
             "features": list(FEATURES), "weights": [1.0] * len(FEATURES), "bias": -4.0,
@@ -77,15 +84,11 @@ class Assistant:
     def short_confidence(self, features: dict[str, float]) -> float:
         """How sure the short answer is right; 1.0 when no model is fitted (every short answer shown)."""
         cal = self.calibration.get("short")
-        if not cal:
-            return 1.0
-        z = cal["bias"] + sum(w * features.get(name, 0.0) for name, w in zip(cal["features"], cal["weights"]))
-        return 1.0 / (1.0 + math.exp(-z))
+        return logistic(cal, features) if cal else 1.0
 
     def confidence(self, features: dict[str, float]) -> float:
-        cal = self.calibration
-        z = cal["bias"] + sum(w * features[name] for name, w in zip(cal["features"], cal["weights"]))
-        return 1.0 / (1.0 + math.exp(-z))
+        """How sure the briefing answers the question (`rag.abstain`: the fitted model, capped out of scope)."""
+        return capped(logistic(self.calibration, features), features, self.settings.min_similarity_unknown)
 
     def analyze(self, question: str, previous: str | None = None, filters: Filters | None = None) -> Question:
         """The question as read: cleaned (or refused), follow-up resolved, cut to the model's input, typed, and
@@ -99,8 +102,18 @@ class Assistant:
         self, question: str, k: int | None = None, filters: Filters | None = None, previous: str | None = None
     ) -> Answer:
         """Answer `question` from the index; `previous` is the last question, for follow-ups."""
+        return self._answer(question, k, filters, previous, hops=True)
+
+    def _answer(self, question: str, k: int | None, filters: Filters | None, previous: str | None,
+                hops: bool) -> Answer:
         t0 = time.perf_counter()
         q = self.analyze(question, previous, filters)
+        hop = self.hops.hop(q, filters) if hops else None
+        if hop is not None:  # a description the briefing resolves: answer the rewritten question, cite both
+            second = self._answer(hop.rewritten, k, filters, None, hops=False)
+            if not second.abstained:
+                timings = {**second.timings_ms, "total": (time.perf_counter() - t0) * 1e3}
+                return replace(merge(second, hop, q.asked), timings_ms=timings)
         notes: list[str] = []
         if q.cut:
             notes.append(f"The question was cut to its first {len(q.text)} characters, the model's input limit.")
@@ -118,6 +131,7 @@ class Assistant:
             if unread:
                 notes.append(f"Not read as a date: {unread}; answered without it.")
             answer = self._timeline(q, passages, notes) or self._extract(q, qvec, passages, notes)
+            answer = self.hops.dated(q, answer) or answer  # an event's day from its chronology entry
             unmet = constraints.check(q, answer, self.index)  # the last gate, for every kind of answer
             if unmet is not None:
                 answer = self._unmet(q, passages, notes, unmet)
@@ -178,6 +192,10 @@ class Assistant:
                         and (s.candidates or not q.typed) and len(chosen) < MAX_TIED):
                     chosen.append(s)
         ev = self.evidence
+        if short is None and not q.typed and len(chosen) == 1:  # a sentence and the one that continues it
+            paired = ev.partner(lead, sentences)
+            if paired is not None:
+                chosen.append(paired)
         covered = lead.terms & q.must
         if len(chosen) == 1 and ev.coverage(q.must, covered) < 0.99:
             for s in sentences[1:6]:
@@ -200,16 +218,17 @@ class Assistant:
             found = self.evidence.content_sentence(q, sentences)
             if found is not None:
                 sentences = [found, *(s for s in sentences if s is not found)]
-            elif q.names and self.evidence.event_kind(sentences[0]) != "event":
+            elif q.names and (self.evidence.event_kind(sentences[0]) != "event"
+                              or (sentences[0].passage.kind == "chronology" and ask.done in TALK)):
+                # A chronology entry records that something happened (a meeting, an event attended); without a
+                # content sentence about it, the briefing does not say what was said there. An entry that states
+                # an act ("raises its rate to 4.5 percent") is itself what was decided or announced.
                 return self._recorded_only(q, passages, notes, sentences[0], ask.done)
         short = self.evidence.short_answer(q, sentences) if q.typed else None
         lead = short.sentence if short else sentences[0]
         chosen = self._chosen(q, sentences, short)
         features = self._features(q, lead, chosen, passages, short)
         confidence = self.confidence(features)
-        if features["known"] < 1.0 and lead.sim < self.settings.min_similarity_unknown:
-            # Words the briefing never uses, and nothing close in meaning: out of scope, whatever else matched.
-            confidence = max(0.0, min(confidence, lead.sim))
         refusal = self._refusal(q, lead, short)
         if refusal is not None:
             features = {**features, "refused_by_rule": 1.0}
@@ -226,7 +245,8 @@ class Assistant:
         for n, s in enumerate(chosen, start=1):
             source = self.index.source(s.passage.doc)
             keep = (short.start, short.end) if short is not None and s is short.sentence else None
-            a, b = self.evidence.trim(source, s.start, s.end, q.must, keep)
+            main = s.passage if q.answer_type != "reason" else None  # a reason is often the subordinate clause
+            a, b = self.evidence.trim(source, s.start, s.end, q.must, keep, main)
             sentence = ("…" if a > s.start else "") + source[a:b] + ("…" if b < s.end else "")
             parts.append(f"{sentence} [{n}]")
             citations.append(Citation(n, s.passage, a, b, *(keep if keep and shown else (None, None))))

@@ -12,6 +12,7 @@ first/last, anchored period — and returns the `Unmet` constraint that forbids 
 
 Example:
     >>> from rag.aliases import Aliases
+from rag.bodies import Body, bodies_in, named
     >>> from rag.question import analyze
     >>> q = read(analyze("Which entries concern the Quad but not Tokyo?"), Aliases())
     >>> q.subject, q.limits.exclusions
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Literal
 from weakref import WeakKeyDictionary
 
 from rag.aliases import Aliases
+from rag.bodies import Body, bodies_in, named
 from rag.index import Index
 from rag.question import Question, salient_terms, topic_names
 from rag.schema import Answer, Passage
@@ -84,6 +86,9 @@ class Constraints:
     nationalities: tuple[str, ...] = ()
     #: Capitalised names of no known kind (the briefing never uses them, and no gazetteer knows them).
     others: tuple[str, ...] = ()
+    #: Bodies named in common nouns ("Japan's central bank", "the parliament's budget committee"): the briefing
+    #: must name them (rag/bodies.py), else the answer abstains naming the body.
+    bodies: tuple[Body, ...] = ()
     #: Names the answer must not carry ("but not Tokyo").
     exclusions: tuple[str, ...] = ()
     grain: Grain = ""
@@ -95,7 +100,8 @@ class Constraints:
         return {"documents": list(self.documents), "people": list(self.people), "offices": list(self.offices),
                 "organizations": list(self.organizations), "places": list(self.places),
                 "nationalities": list(self.nationalities), "others": list(self.others),
-                "exclusions": list(self.exclusions), "grain": self.grain, "title": self.title}
+                "exclusions": list(self.exclusions), "grain": self.grain, "title": self.title,
+                "bodies": [b.phrase for b in self.bodies]}
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -109,7 +115,7 @@ class Constraints:
             out.append("period")
         if self.documents:
             out.append("document")
-        if self.names:
+        if self.names or self.bodies:
             out.append("name")
         if self.offices:
             out.append("office")
@@ -191,11 +197,13 @@ def read(q: Question, aliases: Aliases, documents: Sequence[str] = (),
             continue  # "US Commerce Secretary": an office, checked as one
         found[_kind_of(name, aliases)].append(name)
     drop = salient_terms(" ".join(exclusions))
+    # "Which committee …" asks for a committee: the body asked for binds nothing.
+    bodies = bodies_in(cut, skip=q.focus if q.wh in ("which", "what") else "")
     asked_office = _OFFICE.search(q.role) if q.role and q.answer_type == "person" else None
     limits = Constraints(
         documents=tuple(documents), scope=scope, people=tuple(found["person"]), offices=tuple(offices),
         organizations=tuple(found["organization"]), places=tuple(found["place"]),
-        nationalities=tuple(found["nationality"]), others=tuple(found["other"]), exclusions=exclusions,
+        nationalities=tuple(found["nationality"]), others=tuple(found["other"]), bodies=bodies, exclusions=exclusions,
         grain=_grain(q), title=asked_office["office"].lower().split()[-1] if asked_office else "",
     )
     if not exclusions:
@@ -300,6 +308,20 @@ def _mentions(index: Index, name: str) -> bool:
     return any(_found(index, name, text) for text in index.sources.values())
 
 
+def _missing_body(q: Question, index: Index) -> Unmet | None:
+    """The first body the question names in common nouns that the briefing never names, as an `Unmet`."""
+    limits = q.limits or Constraints()
+    for body in limits.bodies:
+        owner = index.aliases.pattern(body.owner) if body.owner else None
+
+        def owner_found(piece: str, found: re.Pattern[str] | None = owner) -> bool:
+            return found is not None and found.search(piece) is not None
+
+        if not named(body, index.sources.values(), owner_found=owner_found):
+            return Unmet("name", body.phrase, f"The briefing doesn't say: it never mentions {body.phrase}.")
+    return None
+
+
 def _office_missing(index: Index, office: str) -> str | None:
     """The owner of "the president of Mexico" when the briefing never mentions it."""
     owner = office.rsplit(" of ", 1)[-1]
@@ -345,6 +367,9 @@ def admit(q: Question, sentences: list[Sentence], index: Index) -> tuple[list[Se
                              f"The briefing doesn't say: it never mentions {owner}, so it names no {office[4:]}.")
     if missing:
         return [], Unmet("name", missing[0], f"The briefing doesn't say: it never mentions {missing[0]}.")
+    body = _missing_body(q, index)
+    if body is not None:
+        return [], body
     full: list[Sentence] = []
     # Passages that carry some of the names (together they may carry all), or lie outside a period that only
     # qualifies a noun: used when no passage meets everything.
@@ -438,6 +463,9 @@ def check(q: Question, answer: Answer, index: Index) -> Unmet | None:
     if answer.abstained or q is None:
         return None
     limits = q.limits or Constraints()
+    body = _missing_body(q, index)  # "Japan's central bank" where the briefing names none: no answer of any kind
+    if body is not None:
+        return body
     for c in answer.citations:
         if limits.scope is not None and not limits.scope(c.passage):
             return Unmet("document", c.passage.doc,

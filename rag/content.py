@@ -41,7 +41,8 @@ _CONTENT = re.compile(
     r"\b(?:agreed|agree|agreeing|pledged|pledging|vowed|committed|discussed|discussing|warned|stressed|"
     r"emphasized|emphasised|underscored|underlined|reaffirmed|affirmed|confirmed|called\s+for|urged|said|says|"
     r"stated|announced|expressed|noted|condemned|welcomed|highlighted|shared|reviewed|exchanged\s+views|"
-    r"declared|promised|proposed|decided|outlined|explained|argued|insisted|told|condemning|welcoming|reaffirming|"
+    r"declared|promised|proposed|decided|outlined|explained|argued|argue|argues|arguing|insisted|told|claimed|"
+    r"claiming|contended|contending|condemning|welcoming|reaffirming|"
     r"urging|calling\s+for|expressing|committing)\b"
     r"(?:\s+\w+){2,}",
     re.IGNORECASE,

@@ -117,6 +117,9 @@ _OFFICE_WORDS = frozenset(
         "us",
     ]
 )
+#: A full month name that opens a longer span.
+_MONTH_FIRST = re.compile(r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+                          r"\s+(?=\S)")
 _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _TRAILING = re.compile(r"(?:[’']s|[\s:;,.]+)$")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*(?![\w])")
@@ -212,6 +215,7 @@ def _raw_spans(
                 continue  # a title alone ("Adm" of "Adm. John Aquilino") is no one's name
             if b > a:
                 spans.append((a, b, kind))
+        spans = _month_split(p.text, spans) + _conjoined_people(doc, spans)
         covered = [(a, b) for a, b, _ in spans]
         # Dates in the journal's style and bare numbers spaCy left out are candidates too.
         extra: tuple[tuple[re.Pattern[str], EntityType], ...] = ((_DATE, "date"), (_NUMBER, "number"))
@@ -222,6 +226,42 @@ def _raw_spans(
                     covered.append((m.start(), m.end()))
         out.append(sorted(spans))
     return out, parsed
+
+
+def _month_split(text: str, spans: list[tuple[int, int, EntityType]]) -> list[tuple[int, int, EntityType]]:
+    """A month name that opens a name ("the May G7 summit" tagged as one place) is a date of its own."""
+    out: list[tuple[int, int, EntityType]] = []
+    for a, b, kind in spans:
+        m = _MONTH_FIRST.match(text, a, b)
+        if kind != "date" and m and m.end() < b:
+            out.append((a, a + len(m.group(1)), "date"))
+            out.append((m.end(), b, kind))
+        else:
+            out.append((a, b, kind))
+    return out
+
+
+def _conjoined_people(doc: Any, spans: list[tuple[int, int, EntityType]]) -> list[tuple[int, int, EntityType]]:
+    """Names the small model left untagged that the parse joins to a person by "and" ("Masahiro Komura and
+    Secretary of the State of Florida Cord Byrd sign …"): a proper noun conjoined with a person, with the proper
+    nouns compounded before it."""
+    people = [(a, b) for a, b, kind in spans if kind == "person"]
+    covered = [(a, b) for a, b, _ in spans]
+    found: list[tuple[int, int, EntityType]] = []
+    for t in doc:
+        if t.dep_ != "conj" or t.pos_ != "PROPN" or not t.text[:1].isupper():
+            continue
+        if not any(a <= t.head.idx < b for a, b in people):
+            continue
+        first = t
+        while first.i > 0 and doc[first.i - 1].pos_ == "PROPN" and doc[first.i - 1].dep_ == "compound" \
+                and doc[first.i - 1].head.i == t.i and t.i - first.i < 3:
+            first = doc[first.i - 1]
+        a, b = first.idx, t.idx + len(t.text)
+        if first.text.lower() in _OFFICE_WORDS or any(x < b and a < y for x, y in covered):
+            continue
+        found.append((a, b, "person"))
+    return found
 
 
 def _votes(passages: list[Passage], raw: list[list[tuple[int, int, EntityType]]]) -> dict[str, str]:

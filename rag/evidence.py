@@ -19,6 +19,7 @@ from rag.content import carries_content, event_kind
 from rag.entities import name_key
 from rag.index import Index
 from rag.lexical import tokenize
+from rag.neighbours import Neighbours, opens_as_continuation
 from rag.question import Question, salient_terms, terms
 from rag.reading import Reader
 from rag.schema import Passage
@@ -33,13 +34,15 @@ PROXIMITY_CHARS = 60
 #: A candidate whose title matches the role asked about ("Korea's special representative") gains this much.
 ROLE_WEIGHT = 1.0
 #: A candidate that hangs from the question's predicate in the parse (the subject of "signed") gains this much.
-RELATION_WEIGHT = 0.3
+RELATION_WEIGHT = 0.5
 #: A date that stands on its own: a month name, a year or a day number.
 _ABSOLUTE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|\b(?:19|20)\d\d\b|\d",
                        re.IGNORECASE)
 _PLACE_OR_ORGANIZATION = frozenset({"place", "organization"})
 #: What a candidate of another name type (an "organization" for "where") costs against one of the asked type.
 MISTYPED_COST = 0.5
+#: A sentence read with the lead one (one continues the other) is quoted beside it when it scores this share of it.
+PAIR_SHARE = 0.75
 #: A content sentence must score this share of the best sentence's score to answer a question about content.
 CONTENT_SHARE = 0.6
 #: What a candidate costs when its passage never mentions the question's predicate (see `Question.predicate`).
@@ -47,6 +50,9 @@ PREDICATE_COST = 1.0
 #: A date candidate as fine as the question asks ("which year" → a year, "what date" → a day) gains this much.
 GRAIN_WEIGHT = 0.1
 _ZONE_START = re.compile(r"[,;:(]\s*(?:and\s+)?|\bwith\s+")
+#: A run of clauses that holds the sentence's main verb gains this much when a long sentence is cut (more than any
+#: share of the question's words: a clause of background that repeats the question is rarely the answer).
+MAIN_CLAUSE_WEIGHT = 1.0
 #: Sentences longer than this are cut to their best run of clauses, marked with "…".
 MAX_SENTENCE_CHARS = 240
 _CLAUSE_BREAK = re.compile(r"(?:[,;:]\s+|\s+[—–]\s*|[—–]|\s+\()")
@@ -70,6 +76,8 @@ class Sentence:
     #: Typed candidates (start, end, type) in this sentence that could answer the question.
     candidates: tuple[tuple[int, int, str], ...]
     score: float
+    #: It opens as a continuation of the sentence before it ("This …", "The move …", "(…)"), read with it.
+    continues: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,15 +103,23 @@ class Evidence:
     def __init__(self, index: Index) -> None:
         self.index = index
         self.reader = Reader(index)
+        self.neighbours = Neighbours(index)
         self._sentence_terms: dict[tuple[int, int], frozenset[str]] = {}
         self._passage_terms: dict[str, frozenset[str]] = {}
-        df: dict[str, int] = {}
-        for p in index.passages:
-            for t in terms(p.text):
-                df[t] = df.get(t, 0) + 1
+        # the BM25 index was built from the passages' texts with the same tokenizer: its document frequencies
+        df = index.bm25.document_frequencies()
         n = len(index.passages)
         self.idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         self._unknown_weight = math.log(n + 1) + 1.0
+
+    def _terms_of(self, p: Passage, j: int, source: str, pos: int | None = None) -> frozenset[str]:
+        """The stemmed words of `p`'s `j`-th sentence, computed once per sentence."""
+        key = (self.index.by_id[p.id] if pos is None else pos, j)
+        have = self._sentence_terms.get(key)
+        if have is None:
+            a, b = p.sentences[j]
+            have = self._sentence_terms[key] = terms(source[a:b])
+        return have
 
     def passage_terms(self, p: Passage) -> frozenset[str]:
         """The stemmed words of a passage with its heading, computed once per passage."""
@@ -138,30 +154,49 @@ class Evidence:
         head = _focus_head(question)
         aliases = getattr(self.index, "aliases", None)
         aliased = [(terms(n), aliases.pattern(n)) for n in question.names] if aliases is not None else []
+        retrieved = {p.id for p in passages}
+        units: list[tuple[int, Passage, int]] = []
         for rank, p in enumerate(passages, start=1):
+            units.append((rank, p, len(p.sentences)))
+            follow = self.neighbours.after(p)
+            if follow is not None and follow.id not in retrieved and follow.sentences:
+                # The sentence right after a retrieved passage, when it goes on about what that passage ended
+                # with ("This is a historic step …"): read it too, with the same rank.
+                retrieved.add(follow.id)
+                units.append((rank, follow, -1))
+        for rank, p, count in units:
             pos = self.index.by_id[p.id]
             sims = self.index.sentence_vectors_of(pos) @ qvec
             source = self.index.source(p.doc)
             heading = terms(p.section) if p.kind == "article" else frozenset()
-            previous: frozenset[str] = heading
+            before = self.neighbours.before(p)
+            previous: frozenset[str] = heading | (self._terms_of(before, len(before.sentences) - 1, source)
+                                                  if before is not None else frozenset())
             for j, ((a, b), sim) in enumerate(zip(p.sentences, sims.tolist())):
-                key = (pos, j)
-                have = self._sentence_terms.get(key)
-                if have is None:
-                    have = self._sentence_terms[key] = terms(source[a:b])
+                if count < 0 and j > 0:
+                    break
+                have = self._terms_of(p, j, source, pos)
                 for said, pattern in aliased:  # "NPC" asked, "Northern Ports Council" written: the same name
                     if not said <= have and pattern.search(source, a, b):
                         have = have | said
-                coverage = self.coverage(wanted, have)
+                continues = p.kind == "article" and opens_as_continuation(
+                    source[a:b], [t for _, t in self.reader.tokens(p, a, b)])
+                if count < 0 and not continues:
+                    break
+                # A sentence that goes on about the one before it is read with it: its words count as this one's.
+                coverage = self.coverage(wanted, have | previous if continues else have)
                 window = self.coverage(wanted, have | previous)
-                previous = have | heading
+                context = have | previous if continues else have
+                previous = context | heading
+                if continues and before is not None:  # "The move …" may name what a paragraph before named
+                    context = context | self.passage_terms(before)
                 found = tuple(
                     (s, e, t)
                     for s, e, t in p.entities
                     if a <= s and e <= b and (t in types or (loose and t in _PLACE_OR_ORGANIZATION))
                     and not _given(source[s:e], asked)
                 )
-                says = self._says(question, lemmas, p, source, a, b, have, found)
+                says = self._says(question, lemmas, p, source, a, b, context, found)
                 cause = question.answer_type == "reason" and self.reader.states_cause(p, source, a, b)
                 role = bool(head) and self.reader.has_role(p, a, b, head)
                 score = (
@@ -174,7 +209,7 @@ class Evidence:
                     + w["cause"] * cause
                     + w["role"] * role
                 )
-                out.append(Sentence(rank, p, a, b, sim, coverage, window, have, says, found, score))
+                out.append(Sentence(rank, p, a, b, sim, coverage, window, have, says, found, score, continues))
         out.sort(key=lambda s: -s.score)
         return out
 
@@ -201,8 +236,13 @@ class Evidence:
                 distance = min((abs(x - a) if x < a else abs(x - b) for x in anchors), default=None)
                 near = 0.0 if distance is None else PROXIMITY_WEIGHT * 0.5 ** (distance / PROXIMITY_CHARS)
                 headed = self.reader.names_role_head(question, source, s.start, a)
-                tied = headed or self.reader.relation(s.passage, a, b, lemmas)
-                score = (s.score + near + ROLE_WEIGHT * max(_title_match(question.role, source, s.start, a), headed)
+                title = _title_match(question.role, source, s.start, a)
+                bound = self.reader.bound_to(question, source, s.start, a)
+                # Tied to the question: it hangs from the predicate, is bound to what the question names, bears
+                # the whole title of the role asked, or is the date of the entry that records the event.
+                tied = (headed or bound or title >= 1.0 or self.reader.relation(s.passage, a, b, lemmas)
+                        or (kind == "date" and self.reader.entry_date(s.passage, a, lemmas)))
+                score = (s.score + near + ROLE_WEIGHT * max(title, headed, bound)
                          + RELATION_WEIGHT * tied
                          + GRAIN_WEIGHT * _grain_fits(question, source[a:b])
                          - MISTYPED_COST * (kind not in types) - PREDICATE_COST * (not (says or headed)))
@@ -213,6 +253,24 @@ class Evidence:
         best = scored[0]
         rival = next((c.score for c in scored[1:] if name_key(c.text) != name_key(best.text)), None)
         return replace(best, margin=best.score - rival if rival is not None else 1.0)
+
+    def partner(self, lead: Sentence, sentences: list[Sentence], depth: int = 12) -> Sentence | None:
+        """The sentence right before or after `lead` that is read with it (one continues the other: "… send the
+        missiles back. This is a historic step — …"), when it scores within PAIR_SHARE of `lead`; else None.
+
+        When two such sentences come that close, which one holds the asked-for information is a guess: both
+        are quoted, in the text's order (the partner takes `lead`'s rank so that sorting by rank keeps them
+        together)."""
+        source = self.index.source(lead.passage.doc)
+        best: Sentence | None = None
+        for s in sentences[:depth]:
+            if s is lead or s.passage.doc != lead.passage.doc or s.passage.kind != "article":
+                continue
+            after = s.continues and lead.end <= s.start and not source[lead.end:s.start].strip()
+            before = lead.continues and s.end <= lead.start and not source[s.end:lead.start].strip()
+            if (after or before) and s.score >= PAIR_SHARE * lead.score and (best is None or s.score > best.score):
+                best = s
+        return replace(best, rank=lead.rank) if best is not None else None
 
     def content_sentence(self, question: Question, sentences: list[Sentence], depth: int = 8) -> Sentence | None:
         """For a question about what was said or agreed: the best sentence that gives content (a quotation,
@@ -260,16 +318,21 @@ class Evidence:
         return any(self.reader.names_role_head(question, source, a, s) for s, _, _ in found)
 
     def trim(
-        self, source: str, start: int, end: int, wanted: frozenset[str], keep: tuple[int, int] | None = None
+        self, source: str, start: int, end: int, wanted: frozenset[str], keep: tuple[int, int] | None = None,
+        passage: Passage | None = None,
     ) -> tuple[int, int]:
         """The run of clauses of a long sentence that covers `wanted` best within MAX_SENTENCE_CHARS.
 
         Among runs that cover alike, the longest wins: the words that match the question are rarely the
         answer, which tends to sit in the clauses around them. A `keep` span (the short answer) is never cut:
-        only runs that hold it whole are considered.
+        only runs that hold it whole are considered. With its `passage`, a run that holds the sentence's main
+        verb (the root of its parse) is preferred: "Since X leads in Y, they pledged Z" is answered by "they
+        pledged Z", not by the clause of background that shares the question's words. (A reason question
+        passes no passage: its answer is the clause of cause, "since X …".)
         """
         if end - start <= MAX_SENTENCE_CHARS:
             return start, end
+        root = self.reader.root(passage, start, end) if passage is not None else None
         cuts = (
             [start]
             + [m.end() for m in _CLAUSE_BREAK.finditer(source, start, end) if start + 20 < m.end() < end - 5]
@@ -285,7 +348,7 @@ class Evidence:
                 b = a + len(piece)
                 if keep is not None and not (a <= keep[0] and keep[1] <= b):
                     continue
-                score = self.coverage(wanted, terms(piece))
+                score = self.coverage(wanted, terms(piece)) + MAIN_CLAUSE_WEIGHT * (root is not None and a <= root < b)
                 if (score, b - a) > (best[0], best[1]):
                     best = (score, b - a, a, b)
         return (best[2], best[3]) if best[0] >= 0 else (start, end)

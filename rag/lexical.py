@@ -42,6 +42,24 @@ class Bm25:
         size = int(model.scores["num_docs"])
         return cls(model, size)
 
+    def search_among(self, query: str, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`search` restricted to `positions` (every one of them ranked, zero scores dropped)."""
+        tokens = tokenize([query])[0]
+        ids = [i for i in (self.model.vocab_dict.get(t) for t in tokens) if i is not None]
+        if not ids or not len(positions):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        scores = np.asarray(self.model.get_scores_from_ids(ids), dtype=np.float32)[positions]
+        order = np.argsort(-scores, kind="stable")
+        keep = order[scores[order] > 0]
+        return positions[keep].astype(np.int64), scores[keep]
+
+    def document_frequencies(self) -> dict[str, int]:
+        """How many passages hold each stemmed term, read from the index (no passage is tokenized again):
+        a term's column of the score matrix has one entry per passage that holds it."""
+        indptr = np.asarray(self.model.scores["indptr"])
+        counts = np.diff(indptr).tolist()
+        return {t: counts[i] for t, i in self.model.vocab_dict.items() if i < len(counts) and counts[i] > 0}
+
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         tokens = tokenize([query])
         k = min(k, self.size)

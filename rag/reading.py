@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
+from collections import Counter
 
 from rag.index import Index
 from rag.question import Question, salient_terms, terms
@@ -39,6 +39,10 @@ _ROLE_QUESTION = re.compile(
     r"presided\s+over)\s+(?P<obj>.+?)(?=\s+(?:at|in|on|during|when|while|before|after|for|since|until|now)\b|[?.!]|$)",
     re.IGNORECASE,
 )
+#: The party a "who" question ties its person to, at the end of the question ("… for the State of Florida?").
+_FOR_PARTY = re.compile(r"\b(?:for|on behalf of|representing)\s+(?P<party>[^?,]+?)\s*\??\s*$", re.IGNORECASE)
+#: Where the title of one name of a list starts: a comma, a colon, "and", "with".
+_TITLE_START = re.compile(r"[,;:(]\s*(?:and\s+)?|\b(?:and|with)\s+")
 #: Markers of a stated reason or purpose.
 _CAUSE = re.compile(
     r"\b(?:because|since|as a result|due to|owing to|thanks to|in order to|so as to|so that|in an effort to|"
@@ -54,16 +58,20 @@ class Reader:
 
     def __init__(self, index: Index) -> None:
         self.index = index
-        self._starts: dict[str, list[int]] = {}
-        forms: dict[str, Counter[str]] = defaultdict(Counter)
+        self._starts: dict[str, list[int]] = {}  # filled per passage as answers read them
+        # One count per (form, lemma) pair in one pass (an archive holds millions of tokens); a form's lemma is
+        # its most frequent one, the first seen among equals (as `Counter.most_common` picks).
+        pairs: Counter[tuple[str, str]] = Counter()
         source_of = index.source
         for p in index.passages:
-            self._starts[p.id] = [t[0] for t in p.tokens]
             source = source_of(p.doc)
-            for a, b, lemma, _, _, _ in p.tokens:
-                forms[source[a:b].lower()][lemma] += 1
+            pairs.update([(source[t[0]:t[1]].lower(), t[2]) for t in p.tokens])
+        best: dict[str, tuple[int, str]] = {}
+        for (form, lemma), n in pairs.items():
+            if form not in best or n > best[form][0]:
+                best[form] = (n, lemma)
         #: How the briefing's words lemmatize ("led" → "lead"), by spaCy at build time.
-        self.lemma_of = {form: c.most_common(1)[0][0] for form, c in forms.items()}
+        self.lemma_of = {form: lemma for form, (_, lemma) in best.items()}
         self._known_lemmas = frozenset(self.lemma_of.values())
 
     def lemma(self, word: str) -> str:
@@ -83,7 +91,9 @@ class Reader:
 
     def tokens(self, p: Passage, a: int, b: int) -> list[tuple[int, Token]]:
         """(index, token) of `p`'s tokens inside [a, b)."""
-        starts = self._starts.get(p.id) or [t[0] for t in p.tokens]
+        starts = self._starts.get(p.id)
+        if starts is None:
+            starts = self._starts[p.id] = [t[0] for t in p.tokens]
         i, j = bisect_left(starts, a), bisect_right(starts, b - 1)
         return [(n, p.tokens[n]) for n in range(i, j) if p.tokens[n][1] <= b]
 
@@ -107,6 +117,28 @@ class Reader:
                 if p.tokens[n][2] in wanted:
                     return True
         return False
+
+    def entry_date(self, p: Passage, a: int, wanted: frozenset[str]) -> bool:
+        """The span is the date a chronology entry opens with, and the entry says one of the `wanted` lemmas:
+        the date of the event the entry records ("Dec. 20, 2023: … release a joint statement")."""
+        return p.kind == "chronology" and a <= p.char_start + 1 and bool(wanted & self.lemmas(p, p.char_start,
+                                                                                             p.char_end))
+
+    def bound_to(self, q: Question, source: str, floor: int, start: int) -> bool:
+        """A "who" question that ties the person to a party ("Who signed the accord for the State of Florida?",
+        "… on behalf of Latvia?") is met by a name whose own title names that party ("Secretary of the State of
+        Florida Cord Byrd"), not by a co-signer's."""
+        m = _FOR_PARTY.search(q.text)
+        if q.answer_type != "person" or not m:
+            return False
+        party = salient_terms(m["party"])
+        if not party:
+            return False
+        zone = source[max(floor, start - 100) : start]
+        cuts = list(_TITLE_START.finditer(zone))
+        if cuts:
+            zone = zone[cuts[-1].end() :]
+        return len(party & terms(zone)) / len(party) >= HEADED_SHARE
 
     def names_role_head(self, q: Question, source: str, floor: int, start: int) -> bool:
         """A role verb asked about ("Who runs Google?") met by the title before a name: a head title and what
@@ -136,6 +168,10 @@ class Reader:
                 if head[4] in ("advcl", "xcomp") and head[3] == "VERB":
                     return True
         return False
+
+    def root(self, p: Passage, a: int, b: int) -> int | None:
+        """Where the main verb of the sentence [a, b) starts (the root of its parse), or None."""
+        return next((t[0] for _, t in self.tokens(p, a, b) if t[4] == "ROOT"), None)
 
     def has_role(self, p: Passage, a: int, b: int, noun: str) -> bool:
         """A subject or object of the sentence is a `noun` (the X of "which X"), by lemma."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from sys import intern
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -78,10 +79,12 @@ class Passage:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Passage:
+        # JSON gives the ints and strings their types already; tuples are made without a Python loop per token
+        # (an archive's index holds millions of tokens), and the parse's labels are interned (a few dozen).
         data = dict(record)
-        data["sentences"] = tuple((int(a), int(b)) for a, b in data.get("sentences", ()))
-        data["entities"] = tuple((int(a), int(b), str(t)) for a, b, t in data.get("entities", ()))
-        data["tokens"] = tuple((int(a), int(b), str(lemma), str(pos), str(dep), int(head))
+        data["sentences"] = tuple(map(tuple, data.get("sentences", ())))
+        data["entities"] = tuple((a, b, intern(t)) for a, b, t in data.get("entities", ()))
+        data["tokens"] = tuple((a, b, intern(lemma), intern(pos), intern(dep), head)
                                for a, b, lemma, pos, dep, head in data.get("tokens", ()))
         return cls(**data)
 

@@ -102,6 +102,10 @@ class Timelines:
                 return found
         if q.subject and not q.ordinal:
             return self._listing(q, passages, notes, count=False)
+        if not q.timeline and not q.ordinal and not q.count:
+            people = self._people(q, passages, notes)
+            if people is not None:
+                return people
         return self._period(q, passages, notes)
 
     # ---------------------------------------------------------------------------------------------------- filters
@@ -216,6 +220,44 @@ class Timelines:
         if count:
             return self._list(q, entries, f"{len(entries)} — {head}", passages, notes, short=str(len(entries)))
         return self._list(q, entries, head, passages, notes)
+
+    def _people(self, q: Question, passages: list[Passage], notes: list[str]) -> Answer | None:
+        """"Whom did X meet in Tokyo?", "Which ministers spoke with Y by telephone on Sept. 14?": every entry that
+        meets the question's names, places, period and action, each naming someone else, listed in date order;
+        None unless there are at least two (one is answered as a sentence, with its short answer)."""
+        limits = q.limits
+        if q.answer_type != "person" or limits is None or not any(asked.search(q.text) for asked, _ in _ACTIONS):
+            return None
+        # The people, places and organizations the question names bind; a nationality qualifying the asked noun
+        # ("which Japanese ministers") describes the answer, which an entry need not spell out.
+        # So does a name inside the asked noun itself ("which US military commanders").
+        names = tuple(n for n in limits.people + limits.places + limits.organizations + limits.others
+                      if not re.search(rf"(?<!\w){re.escape(n)}(?!\w)", q.focus))
+        if not names:
+            return None
+        entries = self._acting(q, self.chronology.naming(names, self.chronology.within(q.period, _scope(q))))
+        excluded = [self.chronology.pattern(x) for x in limits.exclusions]
+        asked = [self.chronology.pattern(n) for n in names]
+        entries = [p for p in entries if not any(r.search(p.text) for r in excluded) and self._someone_else(p, asked)]
+        if len(entries) < 2:
+            return None
+        where = _for(q.period) if q.period else ""
+        head = f"{_entries(len(entries))} in the chronology{where} name {' and '.join(names)}"
+        return self._list(q, entries, head, passages, notes)
+
+    def _someone_else(self, p: Passage, asked: list[re.Pattern[str]]) -> bool:
+        """The entry names a person besides those asked about: a person's name tagged at build time, or a name
+        the alias table does not know as a place or an organization (the tagger misses names that open an
+        entry: "Vidal and Chancellor Weber speak by telephone")."""
+        if any(t == "person" and not any(r.search(p.text[a - p.char_start:b - p.char_start]) for r in asked)
+               for a, b, t in p.entities):
+            return True
+        body = re.sub(r"^[^:]*:\s*", "", p.text)
+        for name in topic_names(body):
+            words = [w for w in name.split() if not any(r.search(w) for r in asked)]
+            if words and self.index.aliases.type_of(words[-1]) not in ("place", "organization"):
+                return True
+        return False
 
     def _ordinal(self, q: Question, passages: list[Passage], notes: list[str]) -> Answer | None:
         """The first or last entry about the question's names (in its period), or None when none fits."""

@@ -24,9 +24,40 @@ Feb. 9, 2024: World Bank President Ajay Banga visits Bangkok.
 Feb. 20, 2024: Commission Chairman Anoulak Kittikhoun opens a forum on river sediment in Phnom Penh.
 """
 
+LAKES = """Articles
+Lakes and Ledgers
+Minister of Water Ines Duarte pledged to double the money spent on lake monitoring, without naming a figure. The Lakes Fund, set up in 2022, received 40 million euros from the European Investment Bank.
+Anglers' associations asked for a say in how the fund is spent.
+
+Chronology
+April 2, 2024: Duarte and Finnish Environment Minister Kai Mykkanen attend a water conference in Porto.
+April 9, 2024: Duarte meets with Lakes Fund Director Rui Costa in Lisbon.
+April 15, 2024: Portugal and Spain sign a water-sharing protocol in Badajoz.
+"""
+
+#: Two-hop and list questions: a description in the article ("the minister who replaced Vidal", "the commissioner
+#: quoted on the quotas") names someone the chronology dates; several entries answer one list question alike.
+ISLANDS = """Articles
+Cabinet and Coast
+Trade Minister Ana Ruiz replaced Tomas Vidal at the trade ministry after the October reshuffle, and she kept his negotiators. According to Fisheries Commissioner Lena Berg, the new catch quotas “will protect the spawning grounds for a decade.”
+The coastal patrol exercise came less than two weeks after the harbor safety forum. Governor Blake, Mayor Ortiz and Senator Quist met while attending the regional ports summit in Malmo in August. (Ortiz was standing in for Governor Blake's deputy, who was ill.)
+
+Chronology
+Aug. 9, 2024: Governor Blake, Mayor Ortiz, and Senator Quist meet while attending the regional ports summit in Malmo.
+Oct. 2, 2024: Vidal and Chancellor Weber speak by telephone.
+Oct. 20, 2024: Ruiz and Chancellor Weber speak by telephone.
+Oct. 22, 2024: Commissioner Berg and Ruiz meet in Porto.
+Oct. 24, 2024: Vidal and Commissioner Berg meet in Faro.
+Nov. 3, 2024: The harbor safety forum is held in Bergen.
+Nov. 12, 2024: The coastal patrol exercise is held in Aalborg.
+Nov. 14, 2024: Ruiz meets with Admiral Holt in Lisbon.
+Nov. 18, 2024: Ruiz meets with Ambassador Dunmore in Lisbon.
+Nov. 19, 2024: Ruiz delivers remarks at the Lisbon fisheries fair.
+"""
+
 #: One long paragraph whose one sentence about the lighthouse is what paraphrased questions ask about, beside
 #: shorter passages about the lighthouse as a whole (retrieval by the best-matching sentence, rag/retrieve.py).
-ISLANDS = """Articles
+NORRVIK = """Articles
 Island Affairs
 The island council of Norrvik met four times this spring. It approved a new ferry timetable and raised harbour fees by a tenth. Councillors debated the school budget at length and agreed to hire two more teachers. The council shut the old lighthouse to visitors after inspectors found that its iron stairs had rusted through. Fishing crews asked for a longer season for cod, and the council promised to raise the matter with the fisheries agency. A new clinic opened beside the town hall in May.
 Visitors to Norrvik still admire the lighthouse from the ferry deck, and tourism officials hope to turn the lighthouse grounds into a museum of island life.

@@ -94,7 +94,10 @@ def test_answers_are_reproducible(assistant: Assistant) -> None:
 
 
 def test_short_answer_takes_the_name_whose_title_fits_the_role(assistant: Assistant) -> None:
-    answer = assistant.answer("Who was Korea's special representative on the Dec. 19 call?")
+    # Which name is chosen, whatever the calibrated threshold for showing it in bold (every short answer shown).
+    shows_all = Assistant(assistant.index, assistant.retriever, assistant.settings)
+    shows_all.calibration = {k: v for k, v in assistant.calibration.items() if k != "short"}
+    answer = shows_all.answer("Who was Korea's special representative on the Dec. 19 call?")
     assert answer.short_answer == "Kim Gun" and answer.kind == "extract"
     c = answer.citations[0]
     assert c.passage.date_start == "2023-12-19"

@@ -51,7 +51,7 @@ SHIPPED: tuple[Example, ...] = (
     Example("Where did the Quad Senior Cyber Group meet in December?", short="Tokyo"),
     Example("Which entries concern the Quad?", entries=("2023-09-22", "2023-12-05", "2023-12-22")),
     Example("What happened on Nov. 16?", entries=("2023-11-11", "2023-11-16", "2023-11-16", "2023-11-16")),
-    Example("Who was Korea's special representative on the Dec. 19 call?", short="Kim Gun"),
+    Example("Who was Korea's special representative on the Dec. 19 call?", says="Kim Gun"),
     Example("Which missile system will Japan send to the US?", says="Patriot"),
     Example("Who met Kamikawa on Oct. 26?", short="Paul LaCamera"),
 )
