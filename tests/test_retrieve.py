@@ -170,41 +170,37 @@ def test_best_sentence_matches_a_brute_force_oracle_on_random_vectors() -> None:
 
 
 @pytest.fixture(scope="module")
-def norrvik(tmp_path_factory: pytest.TempPathFactory, settings: Settings, embedder: Embedder) -> Index:
-    folder = tmp_path_factory.mktemp("norrvik")
-    (folder / "norrvik.txt").write_text(NORRVIK, encoding="utf-8")
-    return build_index([folder / "norrvik.txt"], folder / "idx", settings, embedder, progress=False)
+def islands(tmp_path_factory: pytest.TempPathFactory, settings: Settings, embedder: Embedder) -> Index:
+    folder = tmp_path_factory.mktemp("islands")
+    (folder / "islands.txt").write_text(NORRVIK, encoding="utf-8")
+    return build_index([folder / "islands.txt"], folder / "idx", settings, embedder, progress=False)
 
 
-def test_the_dense_score_blends_the_passage_and_its_best_sentence(norrvik: Index, embedder: Embedder) -> None:
+def test_the_dense_score_blends_the_passage_and_its_best_sentence(islands: Index, embedder: Embedder) -> None:
     settings = Settings(sentence_weight=0.6)
-    retriever = Retriever(norrvik, embedder, settings)
+    retriever = Retriever(islands, embedder, settings)
     question = "What was wrong with the lighthouse stairs?"
-    ids, scores = retriever.dense(question, len(norrvik))
+    ids, scores, cosines = retriever.nearest(question, len(islands))
     query = retriever.encode(question)
-    cosines = {}
-    for pos, score in zip(ids.tolist(), scores.tolist()):
-        sentence = float((norrvik.sentence_vectors_of(pos) @ query).max())
-        cosines[norrvik.passages[pos].id] = cosine = float(norrvik.passage_vectors[pos] @ query)
+    for pos, score, cosine in zip(ids.tolist(), scores.tolist(), cosines.tolist()):
+        sentence = float((islands.sentence_vectors_of(pos) @ query).max())
+        assert cosine == pytest.approx(float(islands.passage_vectors[pos] @ query), abs=1e-5)
         assert score == pytest.approx(0.4 * cosine + 0.6 * sentence, abs=1e-5)
     assert list(scores) == sorted(scores, reverse=True)
     # the answer's signals still read the passage's own cosine
-    top = retriever.retrieve(question, k=len(norrvik))
-    assert {p.id: p.dense_score for p in top} == pytest.approx(cosines, abs=1e-5)
-    # a document filter ranks the chosen passages the same way
-    doc = norrvik.passages[0].doc
-    assert [p.id for p in retriever.retrieve(question, k=len(norrvik), filters=Filters(docs=(doc,)))] == [
-        p.id for p in top]
+    top = retriever.retrieve(question, k=len(islands))
+    assert {p.id: p.dense_score for p in top} == pytest.approx(
+        {islands.passages[pos].id: c for pos, c in zip(ids.tolist(), cosines.tolist())})
 
 
 @pytest.mark.parametrize("question", ["What happened to the steps of the beacon?",
                                       "Why can tourists no longer go up the beacon tower?"])
-def test_a_paraphrase_of_one_sentence_lifts_its_long_passage(norrvik: Index, embedder: Embedder,
+def test_a_paraphrase_of_one_sentence_lifts_its_long_passage(islands: Index, embedder: Embedder,
                                                               question: str) -> None:
-    long = next(pos for pos, p in enumerate(norrvik.passages) if "rusted through" in p.text)
+    long = next(pos for pos, p in enumerate(islands.passages) if "rusted through" in p.text)
 
     def dense_rank(weight: float) -> int:
-        ids, _ = Retriever(norrvik, embedder, Settings(sentence_weight=weight)).dense(question, len(norrvik))
+        ids, _ = Retriever(islands, embedder, Settings(sentence_weight=weight)).dense(question, len(islands))
         return ids.tolist().index(long) + 1
 
     assert dense_rank(Settings().sentence_weight) < dense_rank(0.0)
