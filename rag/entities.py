@@ -117,6 +117,8 @@ _OFFICE_WORDS = frozenset(
         "us",
     ]
 )
+#: A range of two figures ("14 to 22", "$5 million to $7 million").
+_RANGE = re.compile(r"(\S*\d[^\s]*(?:\s+(?:million|billion|trillion|thousand|percent))?)\s+(?:to|and|or)\s+(\S*\d.*)")
 #: A full month name that opens a longer span.
 _MONTH_FIRST = re.compile(r"(January|February|March|April|May|June|July|August|September|October|November|December)"
                           r"\s+(?=\S)")
@@ -215,7 +217,7 @@ def _raw_spans(
                 continue  # a title alone ("Adm" of "Adm. John Aquilino") is no one's name
             if b > a:
                 spans.append((a, b, kind))
-        spans = _month_split(p.text, spans) + _conjoined_people(doc, spans)
+        spans = _range_split(p.text, _month_split(p.text, spans)) + _conjoined_people(doc, spans)
         covered = [(a, b) for a, b, _ in spans]
         # Dates in the journal's style and bare numbers spaCy left out are candidates too.
         extra: tuple[tuple[re.Pattern[str], EntityType], ...] = ((_DATE, "date"), (_NUMBER, "number"))
@@ -236,6 +238,19 @@ def _month_split(text: str, spans: list[tuple[int, int, EntityType]]) -> list[tu
         if kind != "date" and m and m.end() < b:
             out.append((a, a + len(m.group(1)), "date"))
             out.append((m.end(), b, kind))
+        else:
+            out.append((a, b, kind))
+    return out
+
+
+def _range_split(text: str, spans: list[tuple[int, int, EntityType]]) -> list[tuple[int, int, EntityType]]:
+    """A range tagged as one figure ("from 14 to 22 berths") is two figures: a question asks for one of them."""
+    out: list[tuple[int, int, EntityType]] = []
+    for a, b, kind in spans:
+        m = _RANGE.fullmatch(text, a, b) if kind in ("number", "money", "percent") else None
+        if m:
+            out.append((a, m.end(1), kind))
+            out.append((m.start(2), b, kind))
         else:
             out.append((a, b, kind))
     return out

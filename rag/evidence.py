@@ -35,6 +35,13 @@ PROXIMITY_CHARS = 60
 ROLE_WEIGHT = 1.0
 #: A candidate that hangs from the question's predicate in the parse (the subject of "signed") gains this much.
 RELATION_WEIGHT = 0.5
+#: A candidate right below what the question asks about, or one preposition below it ("the plant in Central
+#: Sulawesi" for "where would the plant be built", not "the agreement in Tallinn"), gains this much more.
+CLOSE_WEIGHT = 0.3
+CLOSE_HOPS = 2
+#: A number that counts what a "how many" question counts ("6,500 places" for "how many places") gains this much.
+COUNT_WEIGHT = 0.3
+_COUNT_TYPES = frozenset({"number", "money", "percent"})
 #: A date that stands on its own: a month name, a year or a day number.
 _ABSOLUTE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|\b(?:19|20)\d\d\b|\d",
                        re.IGNORECASE)
@@ -222,6 +229,8 @@ class Evidence:
         types = CANDIDATE_TYPES.get(question.answer_type, frozenset())
         scored: list[ShortAnswer] = []
         lemmas = self.reader.question_lemmas(question)
+        counting = self.reader.counted(question)
+        subject = self.reader.subject(question)
         for s in sentences[:depth]:
             if not s.candidates:
                 continue
@@ -238,12 +247,18 @@ class Evidence:
                 headed = self.reader.names_role_head(question, source, s.start, a)
                 title = _title_match(question.role, source, s.start, a)
                 bound = self.reader.bound_to(question, source, s.start, a)
+                hops = self.reader.distance(s.passage, a, b, lemmas)
+                near_subject = bool(subject) and self.reader.distance(s.passage, a, b, subject, CLOSE_HOPS) is not None
+                counted = kind in _COUNT_TYPES and self.reader.counts(s.passage, a, b, counting)
+                # A chronology entry's own date is the date of the event it records: as close as a relation gets.
+                dated = kind == "date" and self.reader.entry_date(s.passage, a, lemmas)
+                close = dated or near_subject
                 # Tied to the question: it hangs from the predicate, is bound to what the question names, bears
-                # the whole title of the role asked, or is the date of the entry that records the event.
-                tied = (headed or bound or title >= 1.0 or self.reader.relation(s.passage, a, b, lemmas)
-                        or (kind == "date" and self.reader.entry_date(s.passage, a, lemmas)))
+                # the whole title of the role asked, counts what is asked, or is the date of the entry.
+                tied = headed or bound or title >= 1.0 or hops is not None or counted or dated
                 score = (s.score + near + ROLE_WEIGHT * max(title, headed, bound)
-                         + RELATION_WEIGHT * tied
+                         + RELATION_WEIGHT * tied + CLOSE_WEIGHT * close
+                         + COUNT_WEIGHT * counted
                          + GRAIN_WEIGHT * _grain_fits(question, source[a:b])
                          - MISTYPED_COST * (kind not in types) - PREDICATE_COST * (not (says or headed)))
                 scored.append(ShortAnswer(source[a:b], a, b, s, score, relation=tied, exact=kind in types))

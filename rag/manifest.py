@@ -15,8 +15,8 @@ from rag.settings import Settings
 #: Bumped whenever the files of a build change meaning; an index of another format is rebuilt, never converted.
 #: 2: passages carry typed entity spans; 3: and the page they start on; 4: sources/ID.blocks.json, content
 #: hashes; 5: aliases.json; 6: passages carry spaCy's parse (lemmas, dependencies); 7: names joined to a
-#: person by "and" and a month opening a name are entities of their own
-FORMAT_VERSION = 7
+#: person by "and" and a month opening a name are entities of their own; 8: and each figure of a range
+FORMAT_VERSION = 8
 MANIFEST = "manifest.json"
 #: The symlink in an index folder that names the published build.
 CURRENT = "current"

@@ -29,6 +29,8 @@ __all__ = ["Description", "Hop", "Hops", "describe", "merge", "rewrite", "statem
 #: Share of a description's words (by rarity) that the sentence resolving it must carry, when the name found does
 #: not stand by the description's verb.
 CLAUSE_COVERAGE = 0.5
+#: The entity types a description of each kind resolves to (the tagger confuses places and organizations).
+_KINDS = {"person": frozenset({"person"}), "place": frozenset({"place", "organization"})}
 #: Entity types that identify an event in a sentence, for finding its chronology entry.
 _EVENT_NAMES = frozenset({"person", "organization", "place", "group"})
 #: Names an article sentence and a chronology entry must share to be the same event.
@@ -64,7 +66,7 @@ _WORD = re.compile(r"[\w’'.-]+")
 #: "the (…) minister who …", "the official quoted on …": a description's start.
 _RELATIVE = re.compile(
     r"\b(?P<det>the|a|an)\s+(?P<head>(?:[\w’'.-]+\s+){0,6}?[\w’'.-]+?)\s+"
-    r"(?P<rel>who|whom|that|whose|quoted\s+(?:on|about|in|as)|cited\s+(?:on|about|in)|named\s+(?:in|as))\s+",
+    r"(?P<rel>who|whom|that|whose|where|quoted\s+(?:on|about|in|as)|cited\s+(?:on|about|in)|named\s+(?:in|as))\s+",
     re.IGNORECASE,
 )
 _WH_START = re.compile(r"^\s*(?:(?:in|on|at|from|to|with|for)\s+)?(?:what|which|when|where|who|whom|how|why)\b",
@@ -74,6 +76,12 @@ _WH_LATER = re.compile(r"\s(?:which|what|whom)\b", re.IGNORECASE)
 #: "<statement>; <question>" or "<statement>. <question>".
 _SPLIT = re.compile(r"\s*(?:;|\.\s+|—|–|:)\s*(?=(?:and\s+)?(?:(?:in|on|at|from|to|with|for)\s+)?"
                     r"(?:what|which|when|where|who|whom|how|why)\b)", re.IGNORECASE)
+#: Heads that name a place, so "the X where …" resolves to a place's name.
+_PLACE_HEADS = re.compile(r"\b(?:city|town|country|place|port|capital|province|region|state|island|venue|village)\b",
+                          re.IGNORECASE)
+#: A description that follows a preposition or a verb is the question's object: it may run to the question's end.
+_AFTER_PREPOSITION = re.compile(r"\b(?:in|at|to|from|with|of|by|for|on|near|visit|visited|meet|met)\s*$",
+                                re.IGNORECASE)
 #: Heads that name a person, so the description resolves to a person's name.
 _PERSON_HEADS = re.compile(
     r"\b(?:minister|secretary|official|officer|president|premier|leader|diplomat|ambassador|envoy|general|admiral|"
@@ -96,6 +104,8 @@ class Description:
     #: that says it: "before" it ("X replaced Hayashi"), "after" it ("Kamikawa replaced X"), or "any".
     verb: str = ""
     side: str = "any"
+    #: What it describes: a "person" or a "place" ("the city where the shipment had arrived").
+    kind: str = "person"
 
 
 @dataclass(frozen=True)
@@ -125,13 +135,16 @@ def describe(text: str, verbs: frozenset[str] = _BASE_VERBS) -> Description | No
         return None
     for m in _RELATIVE.finditer(text):
         head = m["head"]
-        if not _PERSON_HEADS.search(head):
+        place = m["rel"].lower() == "where"
+        if not (_PLACE_HEADS if place else _PERSON_HEADS).search(head.split()[-1]):
             continue
         before = text[: m.start()]
         do_support = re.search(r"\b(?:did|does|do)\s*$", before, re.IGNORECASE) is not None
         rest = text[m.end():]
         words = list(_WORD.finditer(rest))
         end = None
+        if not do_support and _AFTER_PREPOSITION.search(before):
+            words = []  # "… met in the city where the shipment had arrived?": the clause runs to the end
         # The clause's own verb (and its subject, for "whom Kamikawa replaced") comes first: skip one word.
         for i, w in enumerate(words[1:], start=1):
             prev = words[i - 1].group()
@@ -140,6 +153,8 @@ def describe(text: str, verbs: frozenset[str] = _BASE_VERBS) -> Description | No
                     not do_support and word.lower() in _PAST_VERBS and prev.lower() not in _DETERMINERS):
                 end = m.end() + w.start()
                 break
+        if end is None and _AFTER_PREPOSITION.search(before):
+            end = len(text.rstrip(" ?.!"))  # "… met in the city where the shipment had arrived?": to the end
         if end is None:
             continue
         phrase = text[m.start():end].strip(" ,")
@@ -149,6 +164,10 @@ def describe(text: str, verbs: frozenset[str] = _BASE_VERBS) -> Description | No
         if m["rel"].lower() not in ("who", "whom", "that", "whose"):  # "the official quoted on X": its title
             probe = probe.replace(m["rel"], "who was " + m["rel"], 1)  # is the role, the clause what it did
         clause = _WORD.findall(text[m.end():end])
+        if place:
+            clause_text = text[m.end():end].strip()
+            return Description(phrase, f"In which {head.split()[-1]} {clause_text}?", clause[-1] if clause else "",
+                               "after", "place")
         if m["rel"].lower() in ("who", "that"):
             verb, side = (clause[0] if clause else ""), "before"
         elif m["rel"].lower() == "whom":
@@ -307,7 +326,7 @@ class Hops:
         # is not whom the description describes.
         named = terms(" ".join(topic_names(q.text)))
         sentences = [replace(s, candidates=tuple(
-            c for c in s.candidates if c[2] == "person" and not terms(self._text(s, c[0], c[1])) & named))
+            c for c in s.candidates if c[2] in _KINDS[described.kind] and not terms(self._text(s, c[0], c[1])) & named))
             for s in sentences]
         found = self._by_verb(described, sentences)
         if found is None:

@@ -30,6 +30,7 @@ HEAD_TITLES = frozenset(
 )
 #: Share of the words naming what is headed ("US Indo-Pacific Command") the title zone must carry.
 HEADED_SHARE = 0.75
+_PARENTHESIS = re.compile(r"\([^()]{0,40}\)")
 #: Where a title zone starts before a name: a comma, a semicolon, a parenthesis, "and", "with".
 _ZONE_START = re.compile(r"[,;:(]\s*(?:and\s+)?|\bwith\s+")
 #: A question about who heads something: "who runs / leads / heads / chairs / commands X".
@@ -43,6 +44,18 @@ _ROLE_QUESTION = re.compile(
 _FOR_PARTY = re.compile(r"\b(?:for|on behalf of|representing)\s+(?P<party>[^?,]+?)\s*\??\s*$", re.IGNORECASE)
 #: Where the title of one name of a list starts: a comma, a colon, "and", "with".
 _TITLE_START = re.compile(r"[,;:(]\s*(?:and\s+)?|\b(?:and|with)\s+")
+#: A question whose subject follows its auxiliary: "Where would the plant …", "When was the statement …".
+_SUBJECT = re.compile(
+    r"^\s*(?:(?:in|by|on|at)\s+)?(?:where|when|what\s+\w+|which\s+\w+)\s+(?:would|will|did|does|do|was|were|is|are|"
+    r"has|have|had|can|could|should)\s+(?P<rest>.+)$", re.IGNORECASE)
+_SUBJECT_STOP = frozenset({"be", "been", "being", "to", "in", "on", "at", "of", "for", "by", "with", "under", "from",
+                           "during", "after", "before", "first", "last", "originally", "finally", "take", "held"})
+#: What a "how many / how much" question counts: the words right after it, up to its verb.
+_COUNTED = re.compile(
+    r"\bhow\s+(?:many|much)\s+(?P<what>(?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:did|do|does|will|would|were|was|are|is|"
+    r"have|has|had|can|could|should|took|take|make|made|went|go)\b", re.IGNORECASE)
+#: Words after "how many / how much" that name no unit.
+_NOT_COUNTED = frozenset({"more", "less", "fewer", "of", "the", "in", "total", "times", "new", "additional"})
 #: Markers of a stated reason or purpose.
 _CAUSE = re.compile(
     r"\b(?:because|since|as a result|due to|owing to|thanks to|in order to|so as to|so that|in an effort to|"
@@ -103,20 +116,63 @@ class Reader:
     def relation(self, p: Passage, a: int, b: int, wanted: frozenset[str], hops: int = 4) -> bool:
         """The span hangs, within `hops` steps up the dependency tree, from a word whose lemma is `wanted`
         (the subject of "signed", the object of "met", the date of "visited")."""
+        return self.distance(p, a, b, wanted, hops) is not None
+
+    def distance(self, p: Passage, a: int, b: int, wanted: frozenset[str], hops: int = 4) -> int | None:
+        """How many steps up the dependency tree the span hangs from a word whose lemma is `wanted` (1: right
+        below it, 2: through a preposition, "the plant in Central Sulawesi"), or None beyond `hops`."""
         inside = self.tokens(p, a, b)
         if not inside or not wanted:
-            return False
+            return None
         ids = {n for n, _ in inside}
         heads = [n for n, t in inside if t[5] not in ids] or [inside[0][0]]
+        best: int | None = None
         for n in heads:
-            for _ in range(hops):
+            for step in range(1, hops + 1):
                 parent = p.tokens[n][5]
                 if parent == n:
                     break
                 n = parent
                 if p.tokens[n][2] in wanted:
-                    return True
-        return False
+                    best = step if best is None else min(best, step)
+                    break
+        return best
+
+    def subject(self, q: Question) -> frozenset[str]:
+        """Lemmas of what a "where / when / what year … would/was the X …" question asks about: the noun phrase
+        right after its auxiliary, up to its first participle, adverb or preposition ("Where would the cable
+        factory studied under … be built?" → {"cable", "factory"})."""
+        m = _SUBJECT.search(q.text)
+        if not m:
+            return frozenset()
+        words: list[str] = []
+        for w in _WORD.findall(m["rest"]):
+            low = w.lower()
+            if low in ("the", "a", "an"):
+                continue
+            if low in _SUBJECT_STOP or (len(words) > 0 and low.endswith(("ed", "en", "ing", "ly"))) or len(words) == 4:
+                break
+            words.append(low)
+        return frozenset(self.lemma(w) for w in words)
+
+    def counted(self, q: Question) -> frozenset[str]:
+        """The lemmas of what a "how many / how much" question counts ("how many places" → {"place"})."""
+        m = _COUNTED.search(q.text)
+        if not m:
+            return frozenset()
+        words = [w for w in _WORD.findall(m["what"]) if w.lower() not in _NOT_COUNTED]
+        return frozenset(self.lemma(w) for w in words)
+
+    def counts(self, p: Passage, a: int, b: int, nouns: frozenset[str]) -> bool:
+        """The number [a, b) counts one of `nouns`: it holds it ("300 tonnes") or the noun is its head
+        ("6,500 places")."""
+        if not nouns:
+            return False
+        inside = self.tokens(p, a, b)
+        if any(t[2] in nouns for _, t in inside):
+            return True
+        ids = {n for n, _ in inside}
+        return any(t[5] not in ids and p.tokens[t[5]][2] in nouns for _, t in inside)
 
     def entry_date(self, p: Passage, a: int, wanted: frozenset[str]) -> bool:
         """The span is the date a chronology entry opens with, and the entry says one of the `wanted` lemmas:
@@ -146,7 +202,8 @@ class Reader:
         m = _ROLE_QUESTION.search(q.text)
         if not m:
             return False
-        zone = source[max(floor, start - 100) : start]
+        # An acronym in parentheses inside a title ("Commander of the … Armed Forces (TNI) General") is no cut.
+        zone = _PARENTHESIS.sub(" ", source[max(floor, start - 100) : start])
         cuts = list(_ZONE_START.finditer(zone))
         if cuts:
             zone = zone[cuts[-1].end() :]
@@ -154,7 +211,11 @@ class Reader:
         if not words & HEAD_TITLES:
             return False
         headed = salient_terms(m["obj"])
-        return not headed or len(headed & terms(zone)) / len(headed) >= HEADED_SHARE
+        have = terms(zone)
+        # "Indonesia's armed forces" is headed by the "Indonesian" one: a country and its adjective alike.
+        said = sum(any(t == z or (min(len(t), len(z)) >= 4 and (z.startswith(t) or t.startswith(z))) for z in have)
+                   for t in headed)
+        return not headed or said / len(headed) >= HEADED_SHARE
 
     def states_cause(self, p: Passage, source: str, a: int, b: int) -> bool:
         """The sentence states a reason or a purpose: a marker ("because", "so as to", a parenthesis) or a

@@ -20,6 +20,8 @@ from rag.settings import Settings
 
 #: Candidates each retriever contributes before fusion.
 CANDIDATES = 100
+#: Passages, nearest first, whose sentences the dense ranking re-scores (`Settings.sentence_weight`).
+SENTENCE_CANDIDATES = 400
 #: Most entries a timeline answer lists.
 TIMELINE_LIMIT = 40
 
@@ -61,6 +63,29 @@ def date_boost(settings: Settings) -> float:
     """What a chronology entry of the question's period gains: `date_boost` as a share of the best fused score,
     so that it means the same for RRF and weighted fusion."""
     return settings.date_boost * (2.0 / (settings.rrf_k + 1) if settings.fusion == "rrf" else 1.0)
+
+
+def best_sentence(index: Index, query: np.ndarray, ids: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """Each passage's highest cosine between `query` and its stored sentence vectors (one matrix product over
+    the candidates' sentences only); a passage without sentences keeps its `fallback` score.
+
+    Example:
+        >>> best_sentence(index, query, np.array([3, 0]), np.array([0.4, 0.2]))  # doctest: +SKIP
+        array([0.61, 0.35], dtype=float32)
+    """
+    offsets = index.sentence_offsets
+    starts, ends = offsets[ids], offsets[ids + 1]
+    counts = ends - starts
+    out = np.asarray(fallback, dtype=np.float32).copy()
+    has = counts > 0
+    if not has.any():
+        return out
+    counts, starts = counts[has], starts[has]
+    groups = np.concatenate([[0], np.cumsum(counts)[:-1]])  # where each passage's sentences begin in `sims`
+    rows = np.arange(int(counts.sum())) + np.repeat(starts - groups, counts)
+    sims = np.asarray(index.sentence_vectors[rows], dtype=np.float32) @ query
+    out[has] = np.maximum.reduceat(sims, groups)
+    return out
 
 
 @dataclass(frozen=True)
@@ -122,22 +147,52 @@ class Retriever:
         return vec
 
     def dense(self, question: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The `n` passages nearest the question, best first, with their dense scores (see `nearest`)."""
+        ids, scores, _ = self.nearest(question, n)
+        return ids, scores
+
+    def nearest(self, question: str, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The `n` passages nearest the question, best first, their dense scores and their own cosines.
+
+        A passage's dense score is its vector's cosine with the question, blended (`settings.sentence_weight`)
+        with its best-matching sentence's: a question worded differently from the text often matches one
+        sentence of a passage far better than the passage as a whole.
+        """
         n = min(n, len(self.index))
-        scores, ids = self.index.dense.search(self.encode(question)[None, :], n)
+        query = self.encode(question)
+        scores, ids = self.index.dense.search(query[None, :], n)
         keep = ids[0] >= 0
-        return ids[0][keep].astype(np.int64), scores[0][keep]
+        return self._blend(query, ids[0][keep].astype(np.int64), scores[0][keep])
+
+    def _blend(self, query: np.ndarray, ids: np.ndarray, cosines: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`ids` (best first by their cosines) re-ranked by the cosine blended with their best sentence's."""
+        weight = self.settings.sentence_weight
+        if weight == 0.0 or not len(ids):
+            return ids, cosines, cosines
+        # Only the nearest passages' sentences are read (an archive's are ~0.5 GB, memory-mapped); the rest
+        # keep their passage score, as if their best sentence matched as well as the whole.
+        head = min(len(ids), SENTENCE_CANDIDATES)
+        best = cosines.astype(np.float32)
+        best[:head] = best_sentence(self.index, query, ids[:head], cosines[:head])
+        blended = (1.0 - weight) * cosines + weight * best
+        order = np.argsort(-blended, kind="stable")
+        return ids[order], blended[order], cosines[order]
 
     def bm25(self, question: str, n: int) -> tuple[np.ndarray, np.ndarray]:
         return self.index.bm25.search(question, n)
 
-    def among(self, question: str, positions: np.ndarray) -> tuple[Ranking, Ranking]:
-        """Dense and BM25 rankings of `positions` only (a document filter): exact inner products with their
-        vectors and BM25 scores read at their positions, not a search of the whole library."""
+    def among(self, question: str, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, Ranking]:
+        """Dense ranking (ids, blended scores, own cosines, as `nearest`) and BM25 ranking of `positions` only (a
+        document filter): exact inner products with their vectors and BM25 scores read at their positions, not a
+        search of the whole library."""
+        query = self.encode(question)
         vectors = np.asarray(self.index.passage_vectors[positions], dtype=np.float32)
-        scores = vectors @ self.encode(question).astype(np.float32)
+        scores = vectors @ query.astype(np.float32)
         order = np.argsort(-scores, kind="stable")
-        dense = (positions[order].astype(np.int64), scores[order])
-        return dense, self.index.bm25.search_among(self.index.aliases.expand(question), positions)
+        ids, blended, cosines = self._blend(query, positions[order].astype(np.int64), scores[order])
+        return ids, blended, cosines, self.index.bm25.search_among(self.index.aliases.expand(question),
+                                                                          positions)
 
     def retrieve(
         self, question: str, k: int | None = None, filters: Filters | None = None, period: DateRange | None = None
@@ -155,12 +210,15 @@ class Retriever:
         n = min(len(passages), max(CANDIDATES, 4 * k))
         lay = layout(self.index)
         if filters is not None and filters.docs:  # the chosen documents' passages may all rank below the others'
-            dense, lexical = self.among(question, lay.of_docs(filters.docs))
+            ids, scores, cosines, lexical = self.among(question, lay.of_docs(filters.docs))
         else:  # BM25 also looks for the other names of what the question names ("PIF" for "Pacific Islands Forum").
-            dense, lexical = self.dense(question, n), self.bm25(self.index.aliases.expand(question), n)
+            ids, scores, cosines = self.nearest(question, n)
+            lexical = self.bm25(self.index.aliases.expand(question), n)
+        dense = (ids, scores)
         fused = fuse(dense, lexical, self.settings)
-        dense_rank = {pos: r for r, pos in enumerate(dense[0].tolist(), start=1)}
-        dense_score = dict(zip(dense[0].tolist(), dense[1].tolist()))
+        dense_rank = {pos: r for r, pos in enumerate(ids.tolist(), start=1)}
+        # The passage's own cosine, as before sentence blending: the answer's signals were fitted on it.
+        dense_score = dict(zip(ids.tolist(), cosines.tolist()))
         bm25_rank = {pos: r for r, pos in enumerate(lexical[0].tolist(), start=1)}
         bm25_score = dict(zip(lexical[0].tolist(), lexical[1].tolist()))
         period = period or self.index.dates.interpret(question)

@@ -80,6 +80,9 @@ class Settings:
     rrf_k: int = 60
     #: Weight of the dense ranking in the fusion (BM25 gets 1 - dense_weight).
     dense_weight: float = 0.7
+    #: Share of a passage's dense score taken from its best-matching sentence, the rest from its own vector
+    #: (chosen on the dev questions of the shipped briefing and of briefing A together).
+    sentence_weight: float = 0.6
     #: Lift given to chronology entries of a period the question names, as a share of a top fused score.
     date_boost: float = 0.3
     #: Answers whose confidence falls below this abstain; None takes the threshold calibrated on the dev
@@ -115,6 +118,8 @@ class Settings:
             raise SettingsError(f"fusion must be 'rrf' or 'weighted', not {self.fusion!r}.")
         if not 0.0 <= self.dense_weight <= 1.0:
             raise SettingsError(f"dense_weight must lie in [0, 1], not {self.dense_weight}.")
+        if not 0.0 <= self.sentence_weight <= 1.0:
+            raise SettingsError(f"sentence_weight must lie in [0, 1], not {self.sentence_weight}.")
         if self.min_confidence is not None and not 0.0 <= self.min_confidence <= 1.0:
             raise SettingsError(f"min_confidence must lie in [0, 1], not {self.min_confidence}.")
         if self.llm_url and not re.match(r"https?://[^/\s]+", self.llm_url):

@@ -36,6 +36,8 @@ _ACTIONS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\b(?:talk|talked|speak|spoke|call|called|phone|phoned|telephone)\b", re.I),
      re.compile(r"\b(?:speak|speaks|spoke|telephone|phone|call|talk)", re.I)),
 )
+#: A question about whom someone received, hosted or welcomed asks whom they met.
+_RECEIVED = re.compile(r"\b(?:receiv|host|welcom)(?:e|ed|es|ing|s)?\b", re.IGNORECASE)
 _IN_PERSON = re.compile(r"\bin person\b|\bface[- ]to[- ]face\b", re.I)
 _REMOTE = re.compile(r"\b(?:telephone|phone|video|statement)\b", re.I)
 #: Words of chronology questions that say nothing of the topic ("What has happened …", "list the entries …").
@@ -222,28 +224,44 @@ class Timelines:
         return self._list(q, entries, head, passages, notes)
 
     def _people(self, q: Question, passages: list[Passage], notes: list[str]) -> Answer | None:
-        """"Whom did X meet in Tokyo?", "Which ministers spoke with Y by telephone on Sept. 14?": every entry that
-        meets the question's names, places, period and action, each naming someone else, listed in date order;
-        None unless there are at least two (one is answered as a sentence, with its short answer)."""
+        """"Whom did X meet in Tokyo?", "Which ministers spoke with Y by telephone on Sept. 14?", "On which dates
+        did X and Y speak?", "Where did X and Y meet?": every entry that meets the question's names, places,
+        period and action (for a person, each naming someone else), listed in date order; None unless there are
+        at least two that answer differently (one is answered as a sentence, with its short answer)."""
         limits = q.limits
-        if q.answer_type != "person" or limits is None or not any(asked.search(q.text) for asked, _ in _ACTIONS):
+        received = _RECEIVED.search(q.text) is not None
+        if (q.answer_type not in ("person", "date", "place") or limits is None
+                or not (received or any(asked.search(q.text) for asked, _ in _ACTIONS))):
             return None
         # The people, places and organizations the question names bind; a nationality qualifying the asked noun
         # ("which Japanese ministers") describes the answer, which an entry need not spell out.
         # So does a name inside the asked noun itself ("which US military commanders").
         names = tuple(n for n in limits.people + limits.places + limits.organizations + limits.others
-                      if not re.search(rf"(?<!\w){re.escape(n)}(?!\w)", q.focus))
+                      if not (q.wh in ("which", "what") and re.search(rf"(?<!\w){re.escape(n)}(?!\w)", q.focus)))
         if not names:
             return None
         entries = self._acting(q, self.chronology.naming(names, self.chronology.within(q.period, _scope(q))))
+        if received:  # "Which commanders were received in Tokyo?": whom the hosts met there
+            entries = [p for p in entries if _ACTIONS[0][1].search(p.text)]
         excluded = [self.chronology.pattern(x) for x in limits.exclusions]
         asked = [self.chronology.pattern(n) for n in names]
-        entries = [p for p in entries if not any(r.search(p.text) for r in excluded) and self._someone_else(p, asked)]
-        if len(entries) < 2:
+        entries = [p for p in entries if not any(r.search(p.text) for r in excluded)]
+        if q.answer_type == "person":
+            entries = [p for p in entries if self._someone_else(p, asked)]
+        # "When did X and Y speak?", "Where did X and Y meet?": a list only when the entries answer differently
+        # (several days, several places); one answer is given as a sentence, with its short answer.
+        differ = {"date": lambda p: p.date_start, "place": lambda p: self._places(p, asked)}.get(q.answer_type)
+        if len(entries) < 2 or (differ is not None and len({differ(p) for p in entries}) < 2):
             return None
         where = _for(q.period) if q.period else ""
         head = f"{_entries(len(entries))} in the chronology{where} name {' and '.join(names)}"
         return self._list(q, entries, head, passages, notes)
+
+    def _places(self, p: Passage, asked: list[re.Pattern[str]]) -> frozenset[str]:
+        """The places an entry names, besides those asked about."""
+        return frozenset(p.text[a - p.char_start:b - p.char_start] for a, b, t in p.entities
+                         if t == "place" and not any(r.search(p.text[a - p.char_start:b - p.char_start])
+                                                     for r in asked))
 
     def _someone_else(self, p: Passage, asked: list[re.Pattern[str]]) -> bool:
         """The entry names a person besides those asked about: a person's name tagged at build time, or a name

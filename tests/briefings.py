@@ -41,6 +41,7 @@ ISLANDS = """Articles
 Cabinet and Coast
 Trade Minister Ana Ruiz replaced Tomas Vidal at the trade ministry after the October reshuffle, and she kept his negotiators. According to Fisheries Commissioner Lena Berg, the new catch quotas “will protect the spawning grounds for a decade.”
 The coastal patrol exercise came less than two weeks after the harbor safety forum. Governor Blake, Mayor Ortiz and Senator Quist met while attending the regional ports summit in Malmo in August. (Ortiz was standing in for Governor Blake's deputy, who was ill.)
+Customs officers seized a cargo of frozen cod that had arrived in Bergen without papers.
 
 Chronology
 Aug. 9, 2024: Governor Blake, Mayor Ortiz, and Senator Quist meet while attending the regional ports summit in Malmo.
@@ -53,4 +54,19 @@ Nov. 12, 2024: The coastal patrol exercise is held in Aalborg.
 Nov. 14, 2024: Ruiz meets with Admiral Holt in Lisbon.
 Nov. 18, 2024: Ruiz meets with Ambassador Dunmore in Lisbon.
 Nov. 19, 2024: Ruiz delivers remarks at the Lisbon fisheries fair.
+Dec. 2, 2024: Ruiz and Chancellor Weber speak by telephone.
+Dec. 5, 2024: Ruiz and Commissioner Berg meet in Riga.
+"""
+
+#: One long paragraph whose one sentence about the lighthouse is what paraphrased questions ask about, beside
+#: shorter passages about the lighthouse as a whole (retrieval by the best-matching sentence, rag/retrieve.py).
+NORRVIK = """Articles
+Island Affairs
+The island council of Norrvik met four times this spring. It approved a new ferry timetable and raised harbour fees by a tenth. Councillors debated the school budget at length and agreed to hire two more teachers. The council shut the old lighthouse to visitors after inspectors found that its iron stairs had rusted through. Fishing crews asked for a longer season for cod, and the council promised to raise the matter with the fisheries agency. A new clinic opened beside the town hall in May.
+Visitors to Norrvik still admire the lighthouse from the ferry deck, and tourism officials hope to turn the lighthouse grounds into a museum of island life.
+
+Chronology
+April 2, 2024: The Norrvik council approves the summer ferry timetable.
+April 9, 2024: Inspectors visit the Norrvik lighthouse.
+April 20, 2024: Tourism officials of Norrvik present a museum plan for the lighthouse.
 """

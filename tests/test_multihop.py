@@ -81,6 +81,15 @@ def test_a_description_is_resolved_then_the_rewritten_question_answered_citing_b
     assert any(n.startswith("Read “") for n in answer.notes)
 
 
+def test_a_description_of_a_place_is_resolved(islands: Assistant) -> None:
+    found = describe("Which forum was held in the city where the frozen cod had arrived?")
+    assert found is not None and found.kind == "place" and found.phrase == "the city where the frozen cod had arrived"
+    answer = islands.answer("Which forum was held in the city where the frozen cod had arrived?")
+    assert not answer.abstained, answer.text
+    assert "harbor safety forum" in answer.text.split("[1]")[0]
+    assert any("Read “the city where the frozen cod had arrived” as Bergen" in n for n in answer.notes)
+
+
 def test_a_statement_then_a_question_about_it(islands: Assistant) -> None:
     answer = islands.answer("The coastal patrol exercise came less than two weeks after the harbor safety forum; "
                             "in which city was it held?")
@@ -106,8 +115,11 @@ def test_a_date_question_answered_by_an_article_sentence_gets_the_day_of_its_chr
     ("question", "listed", "not_listed"),
     [
         ("Whom did Ruiz meet in Lisbon in November?", ("Admiral Holt", "Ambassador Dunmore"), ("fisheries fair",)),
-        ("Which ministers spoke with Chancellor Weber by telephone?", ("Vidal and", "Ruiz and"), ("Porto",)),
-        ("Who met Commissioner Berg?", ("Ruiz meet", "Vidal and"), ("Weber",)),
+        ("Which ministers spoke with Chancellor Weber by telephone?", ("Vidal and", "Oct. 20", "Dec. 2"), ("Porto",)),
+        ("Who met Commissioner Berg?", ("Ruiz meet in Porto", "Vidal and", "in Riga"), ("Weber",)),
+        ("On which dates did Ruiz and Weber speak by telephone?", ("Oct. 20", "Dec. 2"), ("Vidal",)),
+        ("Where did Ruiz and Commissioner Berg meet?", ("Porto", "Riga"), ("Faro",)),
+        ("Who was received in Lisbon in November?", ("Admiral Holt", "Ambassador Dunmore"), ("fisheries fair",)),
     ],
 )
 def test_a_question_about_several_people_lists_every_entry_that_answers(

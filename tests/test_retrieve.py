@@ -1,13 +1,15 @@
 from datetime import date
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from rag import Filters, Index, Retriever, Settings
+from rag import Filters, Index, Retriever, Settings, build_index
 from rag.dates import DateRange
 from rag.embed import Embedder
 from rag.errors import IndexMismatchError, SettingsError
-from rag.retrieve import Ranking, date_boost, fuse
+from rag.retrieve import Ranking, best_sentence, date_boost, fuse
+from tests.briefings import NORRVIK
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +152,61 @@ def test_the_date_boost_lifts_exactly_the_entries_of_the_period(briefing_index: 
         in_period += inside
         assert p.score == pytest.approx(before.get(p.id, 0.0) + (lift if inside else 0.0)), p.id
     assert in_period > 5 and boosted[0].date_start.startswith("2023-11")
+
+
+def test_best_sentence_matches_a_brute_force_oracle_on_random_vectors() -> None:
+    rng = np.random.default_rng(7)
+    counts = [3, 0, 1, 5, 2, 0, 4]
+    vectors = rng.normal(size=(sum(counts), 16)).astype(np.float32)
+    fake = SimpleNamespace(sentence_offsets=np.cumsum([0, *counts]), sentence_vectors=vectors)
+    query = rng.normal(size=16).astype(np.float32)
+    ids = np.array([6, 1, 3, 0, 5, 2])
+    fallback = rng.normal(size=len(ids)).astype(np.float32)
+    got = best_sentence(fake, query, ids, fallback)  # type: ignore[arg-type]
+    starts = np.cumsum([0, *counts])
+    expected = [max(float(vectors[r] @ query) for r in range(starts[i], starts[i + 1])) if counts[i] else fallback[j]
+                for j, i in enumerate(ids.tolist())]
+    assert got == pytest.approx(expected, rel=1e-5)
+
+
+@pytest.fixture(scope="module")
+def islands(tmp_path_factory: pytest.TempPathFactory, settings: Settings, embedder: Embedder) -> Index:
+    folder = tmp_path_factory.mktemp("islands")
+    (folder / "islands.txt").write_text(NORRVIK, encoding="utf-8")
+    return build_index([folder / "islands.txt"], folder / "idx", settings, embedder, progress=False)
+
+
+def test_the_dense_score_blends_the_passage_and_its_best_sentence(islands: Index, embedder: Embedder) -> None:
+    settings = Settings(sentence_weight=0.6)
+    retriever = Retriever(islands, embedder, settings)
+    question = "What was wrong with the lighthouse stairs?"
+    ids, scores, cosines = retriever.nearest(question, len(islands))
+    query = retriever.encode(question)
+    for pos, score, cosine in zip(ids.tolist(), scores.tolist(), cosines.tolist()):
+        sentence = float((islands.sentence_vectors_of(pos) @ query).max())
+        assert cosine == pytest.approx(float(islands.passage_vectors[pos] @ query), abs=1e-5)
+        assert score == pytest.approx(0.4 * cosine + 0.6 * sentence, abs=1e-5)
+    assert list(scores) == sorted(scores, reverse=True)
+    # the answer's signals still read the passage's own cosine
+    top = retriever.retrieve(question, k=len(islands))
+    assert {p.id: p.dense_score for p in top} == pytest.approx(
+        {islands.passages[pos].id: c for pos, c in zip(ids.tolist(), cosines.tolist())})
+
+
+@pytest.mark.parametrize("question", ["What happened to the steps of the beacon?",
+                                      "Why can tourists no longer go up the beacon tower?"])
+def test_a_paraphrase_of_one_sentence_lifts_its_long_passage(islands: Index, embedder: Embedder,
+                                                              question: str) -> None:
+    long = next(pos for pos, p in enumerate(islands.passages) if "rusted through" in p.text)
+
+    def dense_rank(weight: float) -> int:
+        ids, _ = Retriever(islands, embedder, Settings(sentence_weight=weight)).dense(question, len(islands))
+        return ids.tolist().index(long) + 1
+
+    assert dense_rank(Settings().sentence_weight) < dense_rank(0.0)
+    assert dense_rank(Settings().sentence_weight) <= 2
+
+
+def test_sentence_weight_is_checked() -> None:
+    with pytest.raises(SettingsError, match="sentence_weight"):
+        Settings(sentence_weight=1.5)

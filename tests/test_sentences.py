@@ -107,6 +107,25 @@ def test_a_month_that_opens_a_name_is_a_date_of_its_own(council: Assistant) -> N
     assert answer.short_answer in (None, "March") and "March Nordic summit" in answer.text
 
 
+def test_the_place_tied_to_what_the_question_asks_about_beats_the_place_of_the_signing(canals: Assistant) -> None:
+    answer = canals.answer("Where would the cable factory studied under the April agreement be built?")
+    assert not answer.abstained, answer.text
+    assert answer.short_answer in (None, "Klaipeda") and "Klaipeda" in answer.text
+
+
+def test_the_number_that_counts_what_is_asked_beats_another_number_nearby(canals: Assistant) -> None:
+    answer = canals.answer("To how many berths will the Riga ferry terminal grow?")
+    assert not answer.abstained, answer.text
+    assert answer.short_answer in (None, "22") and "22 berths" in answer.text
+    assert canals.evidence.reader.counted(canals.analyze("How many patrol boats did they buy?")) == {"patrol", "boat"}
+
+
+def test_a_role_verb_is_met_through_a_title_with_an_acronym_in_parentheses(canals: Assistant) -> None:
+    answer = canals.answer("Who runs Lithuania's armed forces?")
+    assert not answer.abstained, answer.text
+    assert answer.short_answer in (None, "Tomas Vaitkus") and "Tomas Vaitkus" in answer.text
+
+
 def test_a_month_that_opens_a_tagged_name_is_cut_off_as_a_date() -> None:
     text = "the May Nordic summit she hosted"
     assert _month_split(text, [(4, 17, "place")]) == [(4, 7, "date"), (8, 17, "place")]
