@@ -29,6 +29,7 @@ import os
 import random
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -141,6 +142,63 @@ def slug(country: str) -> str:
     return country.removeprefix("the ").replace(" ", "").lower()
 
 
+
+@dataclass(frozen=True)
+class Cast:
+    """Who, when and what of one briefing: its two countries, their officials and offices, the days of its
+    chronology, its topics and its accord (drawn in this order from the briefing's own generator)."""
+
+    start: date
+    end: date
+    a: str
+    b: str
+    people: dict[str, list[str]]
+    offices: dict[str, list[str]]
+    days: list[date]
+    accord: Accord
+    topics: list[str]
+
+    def official(self, c: str, k: int) -> str:
+        return f"{c.removeprefix('the ')}’s {self.offices[c][k]} {self.people[c][k]}"
+
+
+def cast(rng: random.Random, i: int, officials: int, entries: tuple[int, int], topics: int) -> Cast:
+    """Briefing i's cast: `officials` per country, a chronology of `entries` (low, high) days, `topics` topics."""
+    start, end = period_of(i)
+    a, b = pair_of(i)
+    people = {c: [f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(officials)] for c in (a, b)}
+    offices = {c: rng.sample(OFFICES, officials) for c in (a, b)}
+    span = (end - start).days
+    days = sorted(start + timedelta(days=rng.randrange(span + 1)) for _ in range(rng.randint(*entries)))
+    accord = Accord(accord_of(i), rng.choice(CITIES), days[len(days) // 2])
+    return Cast(start, end, a, b, people, offices, days, accord, rng.sample(TOPICS, topics))
+
+
+def chronology(rng: random.Random, c: Cast,
+               more: Callable[[str, str, int], list[str]] | None = None) -> list[str]:
+    """The dated entries: the accord's signing on its day, other days one of the templates (`more` adds
+    templates, given the day's city, topic and official)."""
+    a, b, people, n = c.a, c.b, c.people, len(c.people[c.a])
+    entries = []
+    for i, d in enumerate(c.days):
+        city, topic, k = rng.choice(CITIES), rng.choice(c.topics), rng.randrange(n)
+        if i == len(c.days) // 2:
+            text = (f"The {c.accord.name} on {c.topics[0]} is signed in {c.accord.city} by {people[a][0]} and "
+                    f"{people[b][0]}.")
+        else:
+            text = rng.choice((
+                f"{cap(c.official(a, k))} and {c.official(b, k)} meet in {city}.",
+                f"{cap(a)} and {b} hold the {rng.choice(ORDINALS)} round of talks on {topic} in {city}.",
+                f"{cap(c.official(b, k))} visits {city} for talks on {topic}.",
+                f"{cap(c.official(a, k))} calls {c.official(b, (k + 1) % n)} to discuss {topic}.",
+                f"{cap(a)} and {b} conduct a joint {rng.choice(EXERCISES)} exercise near {city}.",
+                f"A delegation led by {people[b][k]} arrives in {city} to negotiate on {topic}.",
+                *(more(city, topic, k) if more else ()),
+            ))
+        entries.append(f"{day_text(d)}: {text}")
+    return entries
+
+
 def briefing(i: int, seed: int = DEFAULT_SEED, size: str = DEFAULT_SIZE) -> Briefing:
     """Briefing i of the archive (the same for any archive size), `journal`- or `small`-sized."""
     if size == "journal":
@@ -150,34 +208,11 @@ def briefing(i: int, seed: int = DEFAULT_SEED, size: str = DEFAULT_SIZE) -> Brie
     if size != "small":
         raise ValueError(f"unknown briefing size {size!r}; use one of {', '.join(SIZES)}")
     rng = random.Random(f"{seed}-{i}")
-    start, end = period_of(i)
-    a, b = pair_of(i)
-    people = {c: [f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(4)] for c in (a, b)}
-    offices = {c: rng.sample(OFFICES, 4) for c in (a, b)}
-    span = (end - start).days
-    days = sorted(start + timedelta(days=rng.randrange(span + 1)) for _ in range(rng.randint(10, 14)))
-    accord = Accord(accord_of(i), rng.choice(CITIES), days[len(days) // 2])
-    topics = rng.sample(TOPICS, 5)
-
-    def official(c: str, k: int) -> str:
-        return f"{c.removeprefix('the ')}’s {offices[c][k]} {people[c][k]}"
-
-    entries = []
-    for n, d in enumerate(days):
-        city, topic, k = rng.choice(CITIES), rng.choice(topics), rng.randrange(4)
-        if d == accord.day and n == len(days) // 2:
-            text = (f"The {accord.name} on {topics[0]} is signed in {accord.city} by {people[a][0]} and "
-                    f"{people[b][0]}.")
-        else:
-            text = rng.choice((
-                f"{cap(official(a, k))} and {official(b, k)} meet in {city}.",
-                f"{cap(a)} and {b} hold the {rng.choice(ORDINALS)} round of talks on {topic} in {city}.",
-                f"{cap(official(b, k))} visits {city} for talks on {topic}.",
-                f"{cap(official(a, k))} calls {official(b, (k + 1) % 4)} to discuss {topic}.",
-                f"{cap(a)} and {b} conduct a joint {rng.choice(EXERCISES)} exercise near {city}.",
-                f"A delegation led by {people[b][k]} arrives in {city} to negotiate on {topic}.",
-            ))
-        entries.append(f"{day_text(d)}: {text}")
+    c = cast(rng, i, officials=4, entries=(10, 14), topics=5)
+    start, end, a, b, people, offices, topics, accord = (c.start, c.end, c.a, c.b, c.people, c.offices, c.topics,
+                                                         c.accord)
+    official = c.official
+    entries = chronology(rng, c)
     a_, b_ = a.removeprefix("the "), b.removeprefix("the ")
     season = f"{MONTH_NAMES[start.month - 1]}–{MONTH_NAMES[end.month - 1]} {start.year}"
     intro = (f"Relations between {a} and {b} in {season} turned on {topics[0]} and {topics[1]}. "

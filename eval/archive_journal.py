@@ -10,25 +10,18 @@ with the briefing's own accord in its chronology and its article. Briefing i is 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
 
 from eval.archive import (
     CITIES,
     EXERCISES,
-    FIRST,
     HEADINGS,
-    LAST,
     MONTH_NAMES,
-    OFFICES,
     ORDINALS,
-    TOPICS,
-    Accord,
     Briefing,
-    accord_of,
     cap,
+    cast,
+    chronology,
     day_text,
-    pair_of,
-    period_of,
     slug,
 )
 
@@ -72,39 +65,19 @@ def _sentences(rng: random.Random, a: str, b: str, people: dict[str, list[str]],
 def journal_briefing(i: int, seed: int) -> Briefing:
     """Briefing i at the journal's size (see the module's docstring)."""
     rng = random.Random(f"{seed}-{i}-journal")
-    start, end = period_of(i)
-    a, b = pair_of(i)
-    people = {c: [f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(6)] for c in (a, b)}
-    offices = {c: rng.sample(OFFICES, 6) for c in (a, b)}
-    span = (end - start).days
-    days = sorted(start + timedelta(days=rng.randrange(span + 1)) for _ in range(rng.randint(55, 66)))
-    middle = len(days) // 2
-    accord = Accord(accord_of(i), rng.choice(CITIES), days[middle])
-    topics = rng.sample(TOPICS, 8)
+    c = cast(rng, i, officials=6, entries=(55, 66), topics=8)
+    start, end, a, b, people, offices, topics, accord = (c.start, c.end, c.a, c.b, c.people, c.offices, c.topics,
+                                                         c.accord)
 
-    def official(c: str, k: int) -> str:
-        return f"{c.removeprefix('the ')}’s {offices[c][k]} {people[c][k]}"
+    def more(city: str, topic: str, k: int) -> list[str]:
+        return [
+            f"{cap(rng.choice(AGENCIES))} of {a} and its counterpart from {b} sign a memorandum on {topic}.",
+            f"{cap(c.official(b, k))} says in {city} that progress on {topic} is “within reach.”",
+            f"Lawmakers from {a} and {b} meet in {city} to discuss {topic}.",
+            f"{cap(a)} announces ${rng.randint(5, 900)} million in support for {topic} projects in {b}.",
+        ]
 
-    entries = []
-    for n, d in enumerate(days):
-        city, topic, k = rng.choice(CITIES), rng.choice(topics), rng.randrange(6)
-        if n == middle:
-            text = (f"The {accord.name} on {topics[0]} is signed in {accord.city} by {people[a][0]} and "
-                    f"{people[b][0]}.")
-        else:
-            text = rng.choice((
-                f"{cap(official(a, k))} and {official(b, k)} meet in {city}.",
-                f"{cap(a)} and {b} hold the {rng.choice(ORDINALS)} round of talks on {topic} in {city}.",
-                f"{cap(official(b, k))} visits {city} for talks on {topic}.",
-                f"{cap(official(a, k))} calls {official(b, (k + 1) % 6)} to discuss {topic}.",
-                f"{cap(a)} and {b} conduct a joint {rng.choice(EXERCISES)} exercise near {city}.",
-                f"A delegation led by {people[b][k]} arrives in {city} to negotiate on {topic}.",
-                f"{cap(rng.choice(AGENCIES))} of {a} and its counterpart from {b} sign a memorandum on {topic}.",
-                f"{cap(official(b, k))} says in {city} that progress on {topic} is “within reach.”",
-                f"Lawmakers from {a} and {b} meet in {city} to discuss {topic}.",
-                f"{cap(a)} announces ${rng.randint(5, 900)} million in support for {topic} projects in {b}.",
-            ))
-        entries.append(f"{day_text(d)}: {text}")
+    entries = chronology(rng, c, more)
     a_, b_ = a.removeprefix("the "), b.removeprefix("the ")
     season = f"{MONTH_NAMES[start.month - 1]}–{MONTH_NAMES[end.month - 1]} {start.year}"
     months = (start.month, end.month)

@@ -76,28 +76,28 @@ def _why(figures: dict[str, Any]) -> list[str]:
         "### Why the misses, and what would close them", "",
         f"- **Where:** the weakest question types by answer accuracy are {listed}; types at 0.85 or better: "
         f"{strong} (table below).",
-        "- **Short answers:** a typed question is answered by a stored entity of the expected type. They miss "
-        "where the question wants several names at once (\"which ministers\", \"whom did X meet in late "
-        "October\" — one name is given where the gold lists two), where the small spaCy model mislabels or "
-        "mis-spans the name (\"May G7\" tagged a place), where the right passage is retrieved but a nearer "
-        "candidate of the same type wins (a country for \"which city\"), and on multi-hop questions whose "
-        "answer sits in a second entry the scorer never reaches. A rule refusal (no candidate of the type; "
-        "the passage says nothing of the question's predicate) also costs some answerable questions.",
-        "- **Paraphrases and multi-hop:** untyped answers are sentences chosen by the bundled all-MiniLM-L6-v2's "
-        "sentence similarity plus term coverage. Questions that share few words with the text pick the wrong "
-        "sentence of a passage that was retrieved correctly. Closing this needs a stronger reader: a "
-        "cross-encoder reranker or an extractive QA model over the retrieved passages, none of which ships "
-        "offline here.",
+        "- **Short answers:** a typed question is answered by a stored entity of the expected type that stands in "
+        "the question's relation (the parse stored at build time), shown in bold only above a threshold chosen "
+        "out of fold on dev. It misses where the small spaCy model mislabels or mis-spans the name, where two "
+        "candidates of the type are tied to the question alike, and the shown-when-sure threshold, fitted on "
+        "~85 dev short answers of two briefings, does not transfer fully to unseen questions.",
+        "- **Paraphrases and multi-hop:** untyped answers are sentences (read with their neighbours) chosen by "
+        "the bundled all-MiniLM-L6-v2's sentence similarity plus term coverage. Questions that share few words "
+        "with the text still pick the wrong sentence of a passage retrieved correctly. Multi-hop questions are "
+        "answered when their description has a shape the rules read (\"the minister who replaced X\", \"the "
+        "official quoted on Y\", \"the city where …\"); other shapes fall back to one pass and miss. Closing "
+        "this needs a stronger reader (a cross-encoder or an extractive QA model), none of which ships offline.",
         "- **Abstention and coverage:** the rules that hold on any briefing (no candidate of the expected type, a "
-        "definition of words the briefing never uses, a unit or role not met, a predicate the passage never "
-        "mentions) and the calibrated confidence catch far misses and most near misses on dev, but a near miss "
-        "that names the right people and event and shares the predicate (\"What did X and Y discuss?\") still "
-        "looks answerable, and each rule also turns away a few answerable questions, which is why coverage "
-        "falls below 0.95. Closing both at once needs an entailment / QA no-answer model.",
+        "body or a word the briefing never uses, a unit or role not met, content never recorded) and the "
+        "calibrated confidence catch far misses and most near misses on dev, but a near miss that names the "
+        "right people and event and asks an attribute the briefing never gives (how long, how many of another "
+        "thing) still looks answerable, and each rule also turns away a few answerable questions. Closing both "
+        "at once needs an entailment / QA no-answer model.",
         "- **Timelines:** \"timeline\" questions are graded with `all_answers`: every named entry must be "
-        "listed; lists that pick up entries by the question's words miss entries phrased differently. The "
-        "chronology questions of the time issue (\"temporal\") are answered by scanning the whole chronology "
-        "and do much better.",
+        "listed. People, dates and places asked of two named parties are listed from every matching entry; "
+        "lists of events described in words (\"which statements …\") still pick entries by the question's "
+        "words and miss entries phrased differently. The chronology questions of the time issue "
+        "(\"temporal\") are answered by scanning the whole chronology and do much better.",
         "- **Retrieval:** hybrid beats both single retrievers; the remaining hit@5 / MRR gap is paraphrase "
         "questions whose key words do not occur in the text; a larger embedding model or query expansion "
         "would help.", ""]

@@ -25,12 +25,13 @@ CANDIDATE_TYPES: dict[str, frozenset[str]] = {
 
 
 
-def _words(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
+    """The space-separated words of `text` (vocabulary tables written as one string)."""
     return frozenset(text.split())
 
 
 # Head nouns that say which kind of thing is asked for ("which city", "what company", "which officials").
-_PERSON_NOUNS = _words(
+_PERSON_NOUNS = word_set(
     "minister ministers secretary secretaries official officials leader leaders president presidents "
     "person people general generals admiral ambassador ambassadors governor governors counterpart "
     "counterparts representative representatives envoy envoys diplomat diplomats commander commanders ceo "
@@ -39,11 +40,11 @@ _PERSON_NOUNS = _words(
     "journalist journalists reporter author authors scholar scholars analyst analysts expert experts "
     "professor"
 )
-_PLACE_NOUNS = _words(
+_PLACE_NOUNS = word_set(
     "city cities country countries nation nations island islands place places location locations state "
     "states prefecture capital region reef shoal base port venue town province territory waters sea"
 )
-_ORG_NOUNS = _words(
+_ORG_NOUNS = word_set(
     "company companies firm firms party parties organization organizations organisation agency agencies "
     "ministry ministries group groups body institution institutions manufacturer university bank "
     "department committee council alliance coalition association foundation"

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from rag import constraints
+from rag.answer_type import word_set
 from rag.chronology import Chronology
 from rag.evidence import Evidence, Sentence
 from rag.index import Index
@@ -43,17 +44,13 @@ _PASSIVE = re.compile(r"\b([\w-]+)\s+by\b(?![^.;]*\b(?:which|who|that)\b)", re.I
 #: How a sentence quotes someone ("According to X, …", "X said …", a quotation mark near the name).
 _QUOTED = re.compile(r"\baccording to\b|\b(?:said|says|told|warned|stated)\b|[“”\"]", re.IGNORECASE)
 #: Verbs a question's main clause commonly has after "did … ": where a description before it ends.
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_BASE_VERBS = _words(
+_BASE_VERBS = word_set(
     "meet speak talk visit attend sign hold take say discuss call travel go come join receive deliver host give "
     "make release announce agree serve lead chair open address arrive leave become work tell ask see accompany "
     "participate propose issue approve launch condemn pledge send reach win lose run head represent replace "
     "succeed hold happen occur telephone phone report warn write publish decide invite welcome greet")
 #: Past forms that start a question's main clause after a subject description ("… quoted on X took part in …").
-_PAST_VERBS = _words(
+_PAST_VERBS = word_set(
     "met spoke talked visited attended signed held took said discussed called traveled travelled went came joined "
     "received delivered hosted gave made released announced agreed served led chaired opened addressed arrived "
     "left became worked told asked saw accompanied participated proposed issued approved launched condemned "
@@ -61,7 +58,7 @@ _PAST_VERBS = _words(
 _PRONOUN = re.compile(r"\b(?:it|they|he|she|him|her|them)\b", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"\b(?:its|their|his|her)\b", re.IGNORECASE)
 #: Words after which the next word is a noun, never a verb ("made *the call*").
-_DETERMINERS = _words("the a an to its his her their this that these those our your my of")
+_DETERMINERS = word_set("the a an to its his her their this that these those our your my of")
 _WORD = re.compile(r"[\w’'.-]+")
 #: "the (…) minister who …", "the official quoted on …": a description's start.
 _RELATIVE = re.compile(

@@ -48,6 +48,8 @@ _TITLE_START = re.compile(r"[,;:(]\s*(?:and\s+)?|\b(?:and|with)\s+")
 _SUBJECT = re.compile(
     r"^\s*(?:(?:in|by|on|at)\s+)?(?:where|when|what\s+\w+|which\s+\w+)\s+(?:would|will|did|does|do|was|were|is|are|"
     r"has|have|had|can|could|should)\s+(?P<rest>.+)$", re.IGNORECASE)
+_NOT_A_VERB = frozenset({"be", "been", "being", "to", "in", "on", "at", "of", "for", "by", "with", "under", "from",
+                         "during", "after", "before", "it", "they", "this", "that", "there", "first", "last"})
 _SUBJECT_STOP = frozenset({"be", "been", "being", "to", "in", "on", "at", "of", "for", "by", "with", "under", "from",
                            "during", "after", "before", "first", "last", "originally", "finally", "take", "held"})
 #: What a "how many / how much" question counts: the words right after it, up to its verb.
@@ -140,8 +142,8 @@ class Reader:
 
     def subject(self, q: Question) -> frozenset[str]:
         """Lemmas of what a "where / when / what year … would/was the X …" question asks about: the noun phrase
-        right after its auxiliary, up to its first participle, adverb or preposition ("Where would the cable
-        factory studied under … be built?" → {"cable", "factory"})."""
+        right after its auxiliary, up to its first participle, adverb or preposition, and the verb the question
+        ends with ("Where would the cable factory studied under … be built?" → {"cable", "factory", "build"})."""
         m = _SUBJECT.search(q.text)
         if not m:
             return frozenset()
@@ -153,6 +155,10 @@ class Reader:
             if low in _SUBJECT_STOP or (len(words) > 0 and low.endswith(("ed", "en", "ing", "ly"))) or len(words) == 4:
                 break
             words.append(low)
+        # and the verb it ends with ("… be built?", "… held?"): the place or date may hang from the verb instead
+        last = _WORD.findall(m["rest"])[-1:]
+        if last and last[0].lower() not in _NOT_A_VERB and last[0].lower() not in words:
+            words.append(last[0].lower())
         return frozenset(self.lemma(w) for w in words)
 
     def counted(self, q: Question) -> frozenset[str]:
