@@ -393,3 +393,17 @@ def one_blas_thread() -> contextlib.AbstractContextManager[object]:
     except ImportError:
         return contextlib.nullcontext()
     return threadpool_limits(limits=1, user_api="blas")
+
+
+@pytest.mark.parametrize("text", ["\x1f", "Dec. 5, 2023: A meeting.\u2028\x1f", "Intro line.\n\x1c\x1d"])
+def test_markdown_lines_that_only_python_calls_whitespace(text: str, tmp_path: Path) -> None:
+    """Control characters Markdown reads as text but Python as whitespace: no empty block, no trailing newline."""
+    path = tmp_path / "doc.md"
+    path.write_text(text, encoding="utf-8", newline="")
+    try:
+        doc = parse(path)
+    except DocumentError:
+        return
+    for b in doc.blocks:
+        assert b.char_start < b.char_end
+        assert doc.source[b.char_start:b.char_end] == doc.source[b.char_start:b.char_end].strip()

@@ -105,11 +105,14 @@ def read(path: Path, raw: bytes) -> Reading:
                  for i in range(len(src_lines))]
 
     def span(first: int, end: int) -> tuple[int, int]:
-        """Offsets of lines [first, end) in the canonical text, whitespace trimmed."""
-        a_off, a_line = out_lines[first]
+        """Offsets of lines [first, end) in the canonical text, whitespace trimmed (also a last line that is all
+        whitespace to Python but not to Markdown, such as a control character)."""
+        a = out_lines[first][0]
         b_off, b_line = out_lines[end - 1]
-        a_line, b_line = a_line or "", b_line or ""
-        return a_off + len(a_line) - len(a_line.lstrip()), b_off + len(b_line.rstrip())
+        b = b_off + len(b_line or "")
+        seg = source[a:b]
+        start = a + len(seg) - len(seg.lstrip())
+        return start, max(start, a + len(seg.rstrip()))
 
     title: str | None = None
     section = INTRODUCTION
@@ -163,4 +166,5 @@ def read(path: Path, raw: bytes) -> Reading:
                 group.append((a, b))
             else:
                 blocks.append(Block("article", section, a, b))
-    return Reading(source, tuple(blocks), title=title, notes=notes)
+    # A paragraph of characters Markdown reads as text but Python as whitespace ("\x1f") holds nothing to index.
+    return Reading(source, tuple(b for b in blocks if b.char_end > b.char_start), title=title, notes=notes)
