@@ -39,8 +39,6 @@ FEATURES = ("sim", "cov_sentence", "cov_lower", "known", "top_dense")
 #: Signals of the short answer's own confidence (is the bold name right?), fitted apart on dev.
 SHORT_FEATURES = ("short_margin", "short_relation", "short_exact", "short_says", "sim", "cov_sentence")
 ABSTAIN = "The briefing doesn't say."
-#: Content asked of talk (what was said or discussed), which an entry recording the event never gives.
-TALK = frozenset({"said", "stated", "discussed"})
 #: A chronology entry within this share of the best entry's score is listed beside it (several answers).
 TIE_RATIO = 0.9
 #: Share of a role's words ("governor of Okinawa Prefecture") the answering passage must carry.
@@ -219,7 +217,7 @@ class Assistant:
             if found is not None:
                 sentences = [found, *(s for s in sentences if s is not found)]
             elif q.names and (self.evidence.event_kind(sentences[0]) != "event"
-                              or (sentences[0].passage.kind == "chronology" and ask.done in TALK)):
+                              or (sentences[0].passage.kind == "chronology" and ask.talk)):
                 # A chronology entry records that something happened (a meeting, an event attended); without a
                 # content sentence about it, the briefing does not say what was said there. An entry that states
                 # an act ("raises its rate to 4.5 percent") is itself what was decided or announced.

@@ -64,6 +64,12 @@ class ContentAsk:
 
     done: str
 
+    @property
+    def talk(self) -> bool:
+        """Content asked of talk (what was said or discussed), which an entry recording the event never gives;
+        an act ("decided", "announced") an entry may state itself."""
+        return self.done in ("said", "stated", "discussed")
+
 
 def content_question(q: Question) -> ContentAsk | None:
     """The question asks what was said, agreed or discussed (not a name, place or date); else None.
