@@ -26,6 +26,7 @@ from rag.index import Index
 from rag.multihop import Hops, merge
 from rag.question import Question, analyze, terms
 from rag.retrieve import Filters, Retriever
+from rag.roles import alike, no_one_as
 from rag.schema import Answer, Citation, Passage
 from rag.settings import PACKAGE_DIR, Settings
 from rag.timeline import Timelines
@@ -159,8 +160,8 @@ class Assistant:
         for unit in q.units:
             if unit not in sentence:
                 return f"{ABSTAIN} It gives no figure in {unit}."
-        if q.role_terms and ev.coverage(q.role_terms, context) < ROLE_COVERAGE:
-            return f"{ABSTAIN} It names no {q.focus} here."
+        if q.role_terms and ev.coverage(q.role_terms, alike(q.role_terms, context)) < ROLE_COVERAGE:
+            return f"{ABSTAIN} {no_one_as(q.role, q.headed)}"
         return None
 
     def _features(self, q: Question, lead: Sentence, chosen: list[Sentence], passages: list[Passage],

@@ -12,7 +12,6 @@ first/last, anchored period — and returns the `Unmet` constraint that forbids 
 
 Example:
     >>> from rag.aliases import Aliases
-from rag.bodies import Body, bodies_in, named
     >>> from rag.question import analyze
     >>> q = read(analyze("Which entries concern the Quad but not Tokyo?"), Aliases())
     >>> q.subject, q.limits.exclusions
@@ -203,7 +202,9 @@ def read(q: Question, aliases: Aliases, documents: Sequence[str] = (),
     drop = salient_terms(" ".join(exclusions))
     # "Which committee …" asks for a committee: the body asked for binds nothing.
     bodies = bodies_in(cut, skip=q.focus if q.wh in ("which", "what") else "")
-    asked_office = _OFFICE.search(q.role) if q.role and q.answer_type == "person" else None
+    # The office asked for binds a title ("Who is the governor of …?"); a head asked for ("Who heads the Prime
+    # Minister's Office?") is met by any head title (rag/reading.py), not by the office words inside its name.
+    asked_office = _OFFICE.search(q.role) if q.role and q.answer_type == "person" and not q.headed else None
     limits = Constraints(
         documents=tuple(documents), scope=scope, people=tuple(found["person"]), offices=tuple(offices),
         organizations=tuple(found["organization"]), places=tuple(found["place"]),
@@ -431,7 +432,7 @@ def admit(q: Question, sentences: list[Sentence], index: Index) -> tuple[list[Se
     if out and q.typed and limits.grain and had_candidates and not any(s.candidates for s in out):
         # Candidates there were, none of the grain asked ("Which city …" where the briefing names a country).
         return [], Unmet("grain", limits.grain,
-                         f"The briefing doesn't say: where it names a {q.answer_type}, it names no {limits.grain} "
+                         f"The briefing doesn't say: where it names {_a(q.answer_type)}, it names no {limits.grain} "
                          "that answers this.")
     if out:
         return out, None
@@ -469,6 +470,11 @@ def _unmet_period(q: Question, index: Index) -> Unmet:
     message = f"The briefing doesn't say: it has nothing{what} for {q.period.label()}."
     nearest = tuple((p, "before the period") for p in before) + tuple((p, "after the period") for p in after)
     return Unmet("period", q.period.label(), message, nearest)
+
+
+def _a(noun: str) -> str:
+    """The noun with its indefinite article: "a person", "an organization"."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def _join(names: Sequence[str]) -> str:
