@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from rag.spelling import canonical, spellings
+
 __all__ = ["alike", "headed", "no_one_as", "role_noun"]
 
 #: Verbs that make their subject the head of their object.
@@ -91,4 +93,8 @@ def alike(wanted: frozenset[str], have: frozenset[str]) -> frozenset[str]:
     def same(t: str, z: str) -> bool:
         return t == z or (min(len(t), len(z)) >= 4 and (z.startswith(t) or t.startswith(z)))
 
-    return frozenset(t for t in wanted if any(same(t, z) for z in have))
+    def spelled(t: str) -> frozenset[str]:  # "defens" as "defenc": a word the title spells otherwise
+        return frozenset(canonical(f) for f in spellings(t))
+
+    have_spelled = frozenset().union(*(spelled(z) for z in have)) if have else frozenset()
+    return frozenset(t for t in wanted if any(same(t, z) for z in have) or spelled(t) & have_spelled)

@@ -124,3 +124,103 @@ def test_a_head_the_briefing_does_not_name_is_refused_in_a_grammatical_sentence(
     assert "names no in" not in answer.text
     if "nobody" in answer.text:
         assert "It names nobody as head of the coast guard here." in answer.text
+
+
+# ------------------------------------------------------------------------ 2. an adjective of place is its place
+
+
+@pytest.mark.parametrize(("word", "known", "place"), [
+    ("Californian", {"California"}, "California"), ("Bavarian", {"Bavaria"}, "Bavaria"),
+    ("Iberian", {"Iberia"}, "Iberia"), ("Scandinavians", {"Scandinavia"}, "Scandinavia"),
+    ("Japanese", {"Japan"}, "Japan"), ("Polish", {"Poland"}, "Poland"), ("Pakistani", {"Pakistan"}, "Pakistan"),
+    ("Mexican", {"Mexico"}, "Mexico"), ("Italian", {"Italy"}, "Italy"), ("Swedish", {"Sweden"}, "Sweden"),
+    ("Chinese", {"China", "Chin"}, "China"), ("Danish", {"Denmark"}, "Denmark"),
+    ("Californian", {"Bavaria"}, None), ("Quad", {"Quad"}, None),
+])
+def test_an_adjective_of_place_is_matched_to_its_place_only_when_someone_knows_it(
+    word: str, known: set[str], place: str | None
+) -> None:
+    from rag.demonyms import place_of
+
+    assert place_of(word, known.__contains__) == place
+
+
+def test_the_words_of_adjectives_and_of_names_are_told_apart() -> None:
+    from rag.demonyms import adjectival
+
+    assert all(adjectival(w) for w in ("Californian", "Iberian", "Bavarians", "Vietnamese", "Turkish"))
+    assert not any(adjectival(w) for w in ("Hayashi", "Morgan", "Kowalczyk", "Sato", "Nowak", "Ian"))
+
+
+@pytest.mark.parametrize(("question", "place", "said"), [
+    ("What did the Californian government sign?", "California", "clean-shipping pact"),
+    ("What did the Bavarian trade mission study in Bergen?", "Bavaria", "hydrogen trains"),
+])
+def test_a_question_with_an_adjective_is_answered_where_the_briefing_names_the_place(
+    fjell: Assistant, question: str, place: str, said: str
+) -> None:
+    answer = fjell.answer(question)
+    assert not answer.abstained, answer.text
+    assert said in answer.text
+    assert answer.analysis is not None and answer.analysis.limits is not None
+    assert place in answer.analysis.limits.places
+
+
+def test_an_adjective_of_a_known_place_the_briefing_never_names_is_refused_by_the_place(fjell: Assistant) -> None:
+    answer = fjell.answer("What did the Peruvian delegation sign?")
+    assert answer.abstained and "never mentions Peru." in answer.text
+
+
+def test_an_adjective_whose_place_no_one_knows_does_not_refuse_by_itself(fjell: Assistant) -> None:
+    answer = fjell.answer("What did the Atlantean ferry operators promise to buy for the San Francisco Bay?")
+    assert "never mentions Atlantean" not in answer.text
+    assert answer.analysis is not None and answer.analysis.limits is not None
+    assert answer.analysis.limits.unplaced == ("Atlantean",)
+    assert not answer.abstained and "electric ferries" in answer.text, answer.text
+
+
+# ------------------------------------------------------------------------------ 3. spelling decides no refusal
+
+
+@pytest.mark.parametrize(("word", "other"), [
+    ("defence", "defense"), ("harbour", "harbor"), ("organisation", "organization"), ("centre", "center"),
+    ("programme", "program"), ("travelled", "traveled"), ("labour", "labor"), ("catalogue", "catalog"),
+    ("analyses", "analysis"), ("cyber-security", "cybersecurity"),
+])
+def test_the_spellings_of_a_word_include_its_other_spelling(word: str, other: str) -> None:
+    from rag.spelling import canonical, spellings
+
+    assert other in spellings(word) and word in spellings(other) | {word}
+    if "-" not in word and not word.endswith("ses"):
+        assert canonical(word) == canonical(other)
+
+
+def test_words_that_only_look_british_keep_their_one_spelling() -> None:
+    from rag.spelling import spellings
+
+    assert spellings("tour") == {"tour"} and spellings("four") == {"four"} and spellings("detour") == {"detour"}
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("What is Bergen's harbor fee?", "200 kroner"),  # "harbour" in the briefing
+    ("What is Norway's cyber-security budget?", "2 billion kroner"),  # "cybersecurity"
+])
+def test_a_definition_spelled_otherwise_is_answered(fjell: Assistant, question: str, said: str) -> None:
+    answer = fjell.answer(question)
+    assert not answer.abstained, answer.text
+    assert said in answer.text
+
+
+def test_a_definition_the_briefing_never_uses_in_any_spelling_is_still_refused(fjell: Assistant) -> None:
+    answer = fjell.answer("What is Norway's unemployment rate?")
+    assert answer.abstained and "unemployment" in answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "What are harbour officials accused of doing?", "What are the Tromsø port officials accused of?",
+])
+def test_what_someone_is_accused_of_is_no_definition(fjell: Assistant, question: str) -> None:
+    q = analyze(question)
+    assert q.focus_terms == frozenset()
+    answer = fjell.answer(question)
+    assert not answer.abstained and "failed to declare gifts" in answer.text, answer.text
