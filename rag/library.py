@@ -246,3 +246,24 @@ def remove_documents(
         write_index(contents, index_dir, settings, embedder or Embedder(settings), progress, old=old,
                     started=started)
     return load_index(index_dir, settings, check_sources=False, verify=False)
+
+
+def compact_index(
+    index_dir: str | Path, settings: Settings | None = None, embedder: Embedder | None = None, progress: bool = True,
+) -> Index:
+    """Rewrite the library in `index_dir` as one segment (`rag index compact`); returns it loaded.
+
+    Nothing is embedded: every vector is the index's own. An index of one segment is left as it is.
+    """
+    settings = settings or Settings()
+    index_dir = Path(index_dir)
+    started = time.perf_counter()
+    with build_lock(index_dir):
+        clear_leftovers(index_dir)
+        old = _load(index_dir, settings)
+        if old is None:
+            raise IndexNotFoundError(f"No index at {index_dir}; there is nothing to compact.")
+        if len(old.manifest.parts()) > 1:
+            write_index(_with(old, Contents((), {}, []), set()), index_dir, settings, embedder or Embedder(settings),
+                        progress, old=old, started=started)
+    return load_index(index_dir, settings, check_sources=False, verify=False)

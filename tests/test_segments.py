@@ -12,11 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from briefings import HARBOR, ISLANDS, LAKES, NORRVIK, RIVERS  # tests/briefings.py
+from click.testing import CliRunner
 
 import rag.library
 import rag.segments
 from rag import Assistant, Retriever, Settings, build_index
 from rag.aliases import Aliases
+from rag.cli import main
 from rag.embed import Embedder
 from rag.errors import IndexCorruptError
 from rag.index import Index, load_index
@@ -193,6 +195,13 @@ def test_removal_replacement_and_too_many_segments_compact(tmp_path: Path, setti
     index = remove_documents(index_dir, ["lakes"], settings=settings, embedder=embedder, progress=False)
     assert len(index.manifest.parts()) == 1 and len(builds(index_dir)) == 1
     assert "lakes" not in index.sources
+    index = add_documents(index_dir, [files["lakes"]], settings=settings, embedder=embedder, progress=False)
+    assert len(index.manifest.parts()) == 2
+    code = CliRunner().invoke(main, ["index", "compact", "--index-dir", str(index_dir)])
+    assert code.exit_code == 0 and "one segment: 5 document(s)" in code.stdout, code.output
+    compacted = load_index(index_dir)
+    assert len(compacted.manifest.parts()) == 1 and len(builds(index_dir)) == 1
+    assert list(compacted.passages) == list(index.passages)
 
 
 def test_publish_keeps_the_builds_the_manifest_lists_and_removes_the_rest(tmp_path: Path, settings: Settings,
@@ -253,3 +262,18 @@ def test_segments_are_loaded_once_per_process(tmp_path: Path, settings: Settings
     assert added.segments[0] is first.segments[0]
     assert [p.doc for p in added.passages] == [p.doc for p in first.passages] + ["rivers"] * (
         len(added.passages) - len(first.passages))
+
+
+def test_copies_of_added_documents_are_read_from_their_segments(tmp_path: Path, settings: Settings,
+                                                                 embedder: Embedder) -> None:
+    """Rebuilding the default index keeps the documents added to it: their copies are in earlier segments."""
+    from rag.store import _added_documents
+
+    files = write(tmp_path / "files", harbor=HARBOR, rivers=RIVERS, lakes=LAKES)
+    index_dir = tmp_path / "idx"
+    build_index([files["harbor"]], index_dir, settings, embedder, progress=False)
+    for name in ("rivers", "lakes"):
+        add_documents(index_dir, [files[name]], settings=settings, embedder=embedder, progress=False)
+    docs = _added_documents(index_dir)
+    assert [d.id for d in docs] == ["rivers", "lakes"]
+    assert [d.source for d in docs] == [load_index(index_dir).sources[d] for d in ("rivers", "lakes")]
