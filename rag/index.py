@@ -5,8 +5,8 @@ Building lives in `rag.build`, the atomic publish in `rag.publish`, the manifest
 
 from __future__ import annotations
 
-import json
-from datetime import date
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -15,8 +15,10 @@ import numpy as np
 from rag.aliases import ALIASES_FILE, Aliases, build_aliases
 from rag.copies import read_text
 from rag.errors import IndexCorruptError
+from rag.integrity import DEFER_ABOVE, Verification
 from rag.lexical import Bm25
 from rag.manifest import Manifest, check_manifest, check_model, read_manifest, rebuild_command, sha256_file
+from rag.passage_table import PASSAGES_FILE, Chained, Columns, PassageTable, lemma_pairs, read_passages
 from rag.periods import DateInterpreter
 from rag.schema import Passage
 from rag.settings import Settings
@@ -29,7 +31,7 @@ class Index:
         self,
         path: Path,
         manifest: Manifest,
-        passages: list[Passage],
+        passages: Sequence[Passage],
         sources: dict[str, str],
         passage_vectors: np.ndarray,
         sentence_vectors: np.ndarray,
@@ -42,20 +44,39 @@ class Index:
         self.path = path
         self.index_dir = index_dir or path
         self.manifest = manifest
+        #: The passages in index order; a `PassageTable` decodes each when it is read (rag/passage_table.py).
         self.passages = passages
+        #: What whole-library computations read of every passage (ids, documents, sections, kinds, dates, spans),
+        #: without decoding one: stored with a build's passages, else gathered from them.
+        self.columns = passages.columns if isinstance(passages, PassageTable | Chained) else Columns.of(passages)
         self.sources = sources
         self.passage_vectors = passage_vectors
         self.sentence_vectors = sentence_vectors
         self.dense = dense
         self.bm25 = bm25
-        self.by_id = {p.id: i for i, p in enumerate(passages)}
+        self.by_id = {pid: i for i, pid in enumerate(self.columns.ids)}
         #: passage position → first row of its sentences in `sentence_vectors`.
-        self.sentence_offsets = np.cumsum([0] + [len(p.sentences) for p in passages])
-        dates = [date.fromisoformat(d) for p in passages for d in (p.date_start, p.date_end) if d]
-        self.dates = DateInterpreter.for_dates(dates)
+        self.sentence_offsets = np.concatenate([[0], np.cumsum(self.columns.n_sentences)]).astype(np.int64)
+        self.dates = DateInterpreter.for_dates(self.columns.dates())
         #: The alias table built with the index (rag/aliases.py).
         self.aliases = aliases if aliases is not None else Aliases.from_dict(build_aliases(passages, sources))
         self._library: list[dict[str, Any]] | None = None
+        self._lemma_pairs: Counter[tuple[str, str]] | None = None
+        #: The sha256 check of the large files, still running after load (`load_index`), or None.
+        self.integrity: Verification | None = None
+
+    def check_integrity(self) -> None:
+        """Wait for the background sha256 check of the large files; raise `IndexCorruptError` if one is damaged."""
+        if self.integrity is not None:
+            self.integrity.wait()
+
+    def lemma_pairs(self) -> Counter[tuple[str, str]]:
+        """How often each (lower-cased form, lemma) pair occurs in the stored parse, in first-seen order: stored
+        with a build's passages (`rag.passage_table`), else counted from them once."""
+        if self._lemma_pairs is None:
+            stored = self.passages.lemma_pairs() if isinstance(self.passages, PassageTable | Chained) else None
+            self._lemma_pairs = stored if stored is not None else lemma_pairs(self.passages, self.source)
+        return self._lemma_pairs
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -72,12 +93,14 @@ class Index:
 
     def library(self) -> list[dict[str, Any]]:
         """One row per document: id, title, period covered by its chronology, passages, when it was added."""
-        if self._library is None:  # one pass over the passages (an archive has ~100k), once per loaded index
+        if self._library is None:  # one pass over the columns (an archive has ~100k passages), once per index
+            c = self.columns
             spans: dict[str, tuple[str, str]] = {}
-            for p in self.passages:
-                if p.date_start:
-                    first, last = spans.get(p.doc, (p.date_start, p.date_end or p.date_start))
-                    spans[p.doc] = (min(first, p.date_start), max(last, p.date_end or p.date_start))
+            for code, start, end in zip(c.doc.tolist(), c.date_start, c.date_end, strict=True):
+                if start:
+                    doc = c.docs[code]
+                    first, last = spans.get(doc, (start, end or start))
+                    spans[doc] = (min(first, start), max(last, end or start))
             self._library = [
                 {"id": s.doc, "title": s.title, "start": spans[s.doc][0] if s.doc in spans else None,
                  "end": spans[s.doc][1] if s.doc in spans else None, "passages": s.passages,
@@ -94,8 +117,8 @@ class Index:
             "documents": [s.doc for s in m.sources],
             "library": self.library(),
             "passages": len(self.passages),
-            "article_passages": sum(p.kind == "article" for p in self.passages),
-            "chronology_passages": sum(p.kind == "chronology" for p in self.passages),
+            "article_passages": int((~self.columns.chronology).sum()),
+            "chronology_passages": int(self.columns.chronology.sum()),
             "sentences": int(self.sentence_vectors.shape[0]),
             "model": m.model,
             "dimension": m.dimension,
@@ -118,6 +141,9 @@ def load_index(
 ) -> Index:
     """Load an index, checking its manifest against `settings` and (with `verify`) every file's sha256.
 
+    Files under `rag.integrity.DEFER_ABOVE` are hashed before this returns; larger ones (an archive's passages,
+    vectors and FAISS graph) have their size and shape checked here and their sha256 on a background thread,
+    which the first answer waits for (`Index.check_integrity`).
     With `mmap`, the passage and sentence vectors are memory-mapped read-only (`np.load(mmap_mode="r")`).
     """
     import faiss
@@ -126,31 +152,55 @@ def load_index(
     index_dir = Path(index_dir)
     build, manifest = read_manifest(index_dir)
     check_manifest(index_dir, manifest, settings, check_sources)
+    rebuild = rebuild_command(index_dir, manifest)
+    deferred: list[tuple[str, Path, str]] = []
     for name, digest in manifest.files.items():
         path = build / name
         if not path.is_file():
+            raise IndexCorruptError(f"{index_dir}: {name} is missing; rebuild: `{rebuild}`.")
+        if not verify:
+            continue
+        if path.stat().st_size >= DEFER_ABOVE:
+            deferred.append((name, path, digest))
+        elif sha256_file(path) != digest:
             raise IndexCorruptError(
-                f"{index_dir}: {name} is missing; rebuild: `{rebuild_command(index_dir, manifest)}`."
+                f"{index_dir}: {name} does not match its manifest (damaged?); rebuild: `{rebuild}`."
             )
-        if verify and sha256_file(path) != digest:
-            raise IndexCorruptError(
-                f"{index_dir}: {name} does not match its manifest (damaged?); "
-                f"rebuild: `{rebuild_command(index_dir, manifest)}`."
-            )
+    reading = "sources"
     try:
-        with (build / "passages.jsonl").open(encoding="utf-8") as fh:
-            passages = [Passage.from_record(json.loads(line)) for line in fh]
         sources = {s.doc: read_text(build, s.doc) for s in manifest.sources}
+        reading = PASSAGES_FILE
+        passages = read_passages(build, manifest.files.get(PASSAGES_FILE, ""), sources.__getitem__)
         mode: Literal["r"] | None = "r" if mmap else None
-        passage_vectors = np.load(build / "passage_vectors.npy", allow_pickle=False, mmap_mode=mode)
-        sentence_vectors = np.load(build / "sentence_vectors.npy", allow_pickle=False, mmap_mode=mode)
-        dense = faiss.read_index(str(build / "dense.faiss"))
-        bm25 = Bm25.load(build / "bm25")
+        reading = "passage_vectors.npy"
+        passage_vectors = _load_array(build / reading, mode)
+        reading = "sentence_vectors.npy"
+        sentence_vectors = _load_array(build / reading, mode)
+        reading = "dense.faiss"
+        dense = faiss.read_index(str(build / reading))
+        reading = "bm25"
+        bm25 = Bm25.load(build / reading)
+        reading = ALIASES_FILE
         aliases = Aliases.load(build / ALIASES_FILE)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise IndexCorruptError(
-            f"{index_dir}: cannot be read ({exc}); rebuild: `{rebuild_command(index_dir, manifest)}`."
-        ) from None
+        raise IndexCorruptError(f"{index_dir}: {reading} cannot be read ({exc}); rebuild: `{rebuild}`.") from None
     if len(passages) != len(passage_vectors) or dense.ntotal != len(passages):
         raise IndexCorruptError(f"{index_dir}: passages and vectors disagree in number; rebuild the index.")
-    return Index(build, manifest, passages, sources, passage_vectors, sentence_vectors, dense, bm25, index_dir, aliases)
+    if int(passages.columns.n_sentences.sum()) != len(sentence_vectors):
+        raise IndexCorruptError(f"{index_dir}: passages and sentence vectors disagree in number; rebuild the index.")
+    index = Index(build, manifest, passages, sources, passage_vectors, sentence_vectors, dense, bm25, index_dir,
+                  aliases)
+    index.integrity = Verification(index_dir, deferred, rebuild)
+    return index
+
+
+def _load_array(path: Path, mode: Literal["r"] | None) -> np.ndarray:
+    """A stored array, checked to fill its file exactly (a truncated or padded file is damaged)."""
+    with path.open("rb") as fh:
+        version = np.lib.format.read_magic(fh)
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read(fh)
+        expected = fh.tell() + int(np.prod(shape)) * dtype.itemsize
+    if expected != path.stat().st_size:
+        raise ValueError(f"{path.stat().st_size} bytes where its header says {expected}")
+    return np.load(path, allow_pickle=False, mmap_mode=mode)
