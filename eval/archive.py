@@ -283,7 +283,17 @@ def build_archive(docs: int, folder: Path | None = None, seed: int = DEFAULT_SEE
     if progress:
         print(f"Archive {folder} ({size} briefings): {docs - len(todo)} of {docs} briefings already built; "
               f"adding {len(todo)} in batches of {batch}.", file=sys.stderr)
-    embedder = embedder or Embedder(settings)
+    if embedder is None:
+        embedder = Embedder(settings)
+        if todo and not held:  # a new cache key (another index format, say): the same briefings' vectors serve
+            from eval.archive_seed import SeededEmbedder, sibling_vectors
+
+            seeds = sibling_vectors(folder, settings)
+            if seeds:
+                embedder = SeededEmbedder(embedder, seeds)
+                if progress:
+                    print(f"  reusing {len(seeds):,} vectors of earlier builds of these briefings (same model).",
+                          file=sys.stderr)
     started = time.perf_counter()
     for n in range(0, len(todo), batch):
         chunk = todo[n:n + batch]

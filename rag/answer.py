@@ -26,8 +26,10 @@ from rag.index import Index
 from rag.multihop import Hops, merge
 from rag.question import Question, analyze, terms
 from rag.retrieve import Filters, Retriever
+from rag.roles import alike, no_one_as
 from rag.schema import Answer, Citation, Passage
 from rag.settings import PACKAGE_DIR, Settings
+from rag.spelling import spelled_in
 from rag.timeline import Timelines
 
 CALIBRATION = PACKAGE_DIR / "calibration.json"
@@ -148,10 +150,12 @@ class Assistant:
         ev = self.evidence
         if q.typed and short is None:
             return f"{ABSTAIN} It names no {q.answer_type.replace('_', ' ')} that answers this."
-        unknown = sorted(t for t in q.focus_terms if t not in ev.idf)
+        # A word of what is defined that the briefing never uses in any spelling ("labour"/"labor", "cyber-security"
+        # /"cybersecurity", rag/spelling.py): the briefing cannot define it.
+        unknown = [w for w in re.findall(r"[\w’'-]+", q.focus)
+                   if terms(w) & q.focus_terms and not spelled_in(w, ev.idf)]
         if unknown:
-            asked = [w for w in re.findall(r"[\w’'-]+", q.focus) if terms(w) & set(unknown)]
-            return f"{ABSTAIN} It never mentions “{' '.join(asked) or ', '.join(unknown)}”."
+            return f"{ABSTAIN} It never mentions “{' '.join(unknown)}”."
         context = lead.terms | ev.passage_terms(lead.passage)
         # No rule refuses because a question word is missing: the text may say it in other words ("runs" ~ "CEO").
         # Whether the sentence says the predicate (by stem, lemma or title) is a signal of the confidence instead.
@@ -160,8 +164,8 @@ class Assistant:
         for unit in q.units:
             if unit not in sentence:
                 return f"{ABSTAIN} It gives no figure in {unit}."
-        if q.role_terms and ev.coverage(q.role_terms, context) < ROLE_COVERAGE:
-            return f"{ABSTAIN} It names no {q.focus} here."
+        if q.role_terms and ev.coverage(q.role_terms, alike(q.role_terms, context)) < ROLE_COVERAGE:
+            return f"{ABSTAIN} {no_one_as(q.role, q.headed)}"
         return None
 
     def _features(self, q: Question, lead: Sentence, chosen: list[Sentence], passages: list[Passage],

@@ -148,9 +148,10 @@ def classify(text: str) -> tuple[AnswerType, str, str]:
         aux = re.match(r"\s+(?:is|are|was|were)\b\s*(?:the\s+)?", rest, re.IGNORECASE)
         if aux:  # "what is Japan's unemployment rate", "what is the population of …": a definition asked for
             tail = rest[aux.end() :]
-            found = re.match(r"[\w\s-]*?[’']s\s+([\w\s-]+?)(?:\?|$| in | of | for | on )", tail) or re.match(
-                r"([\w\s-]+?)\s+of\s+", tail
-            )
+            # "the population of …" is a definition asked for; "what are lawmakers accused of …" is not (no
+            # article: the words before "of" are a subject and its verb).
+            found = re.match(r"[\w\s-]*?[’']s\s+([\w\s-]+?)(?:\?|$| in | of | for | on )", tail) or (
+                re.match(r"([\w\s-]+?)\s+of\s+", tail) if aux.group().rstrip().lower().endswith("the") else None)
             return "definition", m.group(1).lower(), found.group(1).strip() if found else ""  # type: ignore[return-value]
         words = _focus_phrase(text, m.end()).split()
         # The head is the first word that names a kind of answer ("Japanese foreign ministers spoke" → ministers).

@@ -72,8 +72,9 @@ class Body:
 
 def _stem(word: str) -> str:
     from rag.lexical import tokenize
+    from rag.spelling import canonical
 
-    word = word.lower().replace("isation", "ization").replace("defence", "defense")
+    word = canonical(word)  # "organisation" / "organization", "defence" / "defense": one spelling
     out = tokenize([word])[0]
     return out[0] if out else word
 

@@ -12,7 +12,6 @@ first/last, anchored period — and returns the `Unmet` constraint that forbids 
 
 Example:
     >>> from rag.aliases import Aliases
-from rag.bodies import Body, bodies_in, named
     >>> from rag.question import analyze
     >>> q = read(analyze("Which entries concern the Quad but not Tokyo?"), Aliases())
     >>> q.subject, q.limits.exclusions
@@ -25,11 +24,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 from weakref import WeakKeyDictionary
 
 from rag.aliases import Aliases
 from rag.bodies import Body, bodies_in, named
+from rag.demonyms import adjectival, place_of
 from rag.index import Index
 from rag.question import Question, salient_terms, topic_names
 from rag.schema import Answer, Passage
@@ -86,6 +87,8 @@ class Constraints:
     nationalities: tuple[str, ...] = ()
     #: Capitalised names of no known kind (the briefing never uses them, and no gazetteer knows them).
     others: tuple[str, ...] = ()
+    #: Adjectives of place whose place no one knows ("the Atlantean fleet"): no constraint by themselves.
+    unplaced: tuple[str, ...] = ()
     #: Bodies named in common nouns ("Japan's central bank", "the parliament's budget committee"): the briefing
     #: must name them (rag/bodies.py), else the answer abstains naming the body.
     bodies: tuple[Body, ...] = ()
@@ -103,6 +106,7 @@ class Constraints:
         return {"documents": list(self.documents), "people": list(self.people), "offices": list(self.offices),
                 "organizations": list(self.organizations), "places": list(self.places),
                 "nationalities": list(self.nationalities), "others": list(self.others),
+                "unplaced": list(self.unplaced),
                 "exclusions": list(self.exclusions), "grain": self.grain, "title": self.title,
                 "bodies": [b.phrase for b in self.bodies], "actors": dict(self.actors)}
 
@@ -199,19 +203,35 @@ def read(q: Question, aliases: Aliases, documents: Sequence[str] = (),
         if not name or not _CAPITAL.match(name) or words[-1].strip(".").lower() in _TITLES:
             continue  # "US Commerce Secretary": an office, checked as one
         found[_kind_of(name, aliases)].append(name)
+    # "the Californian delegation" where the briefing says "California": the adjective stands for its place
+    # (rag/demonyms.py); an adjective of a place no one knows binds nothing by itself.
+    placed: list[tuple[str, str]] = []
+    unplaced: list[str] = []
+    for name in list(found["other"]):
+        place = place_of(name, lambda p: _in_briefing(aliases, p), lambda p: _in_gazetteer(aliases, p))
+        if place is not None:
+            found["other"].remove(name)
+            found["place"].append(place)
+            placed.append((name, place))
+        elif adjectival(name) and _attributive(cut, name):
+            found["other"].remove(name)
+            unplaced.append(name)
     actors = tuple((n, c) for n in found["place"] + found["other"] if (c := aliases.country_meant(cut, n)) is not None)
     drop = salient_terms(" ".join(exclusions))
     # "Which committee …" asks for a committee: the body asked for binds nothing.
     bodies = bodies_in(cut, skip=q.focus if q.wh in ("which", "what") else "")
-    asked_office = _OFFICE.search(q.role) if q.role and q.answer_type == "person" else None
+    # The office asked for binds a title ("Who is the governor of …?"); a head asked for ("Who heads the Prime
+    # Minister's Office?") is met by any head title (rag/reading.py), not by the office words inside its name.
+    asked_office = _OFFICE.search(q.role) if q.role and q.answer_type == "person" and not q.headed else None
     limits = Constraints(
         documents=tuple(documents), scope=scope, people=tuple(found["person"]), offices=tuple(offices),
         organizations=tuple(found["organization"]), places=tuple(found["place"]),
-        nationalities=tuple(found["nationality"]), others=tuple(found["other"]), bodies=bodies, actors=actors,
+        nationalities=tuple(found["nationality"]), others=tuple(found["other"]), unplaced=tuple(unplaced),
+        bodies=bodies, actors=actors,
         exclusions=exclusions,
         grain=_grain(q), title=asked_office["office"].lower().split()[-1] if asked_office else "",
     )
-    q = _as_countries(q, actors)
+    q = _as_places(_as_countries(q, actors), placed, unplaced)
     if not exclusions:
         return replace(q, limits=limits)
     return replace(q, limits=limits, subject=subject,
@@ -231,6 +251,45 @@ def _as_countries(q: Question, actors: tuple[tuple[str, str], ...]) -> Question:
     return replace(q, names=tuple(swap.get(n, n) for n in q.names),
                    topic_names=tuple(swap.get(n, n) for n in q.topic_names),
                    topic=(q.topic - capital_terms) | country_terms, must=(q.must - capital_terms) | country_terms)
+
+
+def _in_briefing(aliases: Aliases, name: str) -> bool:
+    """The briefing names `name` as a place or a people (its alias table)."""
+    return aliases.type_of(name) in ("place", "group") or name in aliases.grains
+
+
+@lru_cache(maxsize=1)
+def _subdivisions() -> frozenset[str]:
+    """Names of states, provinces and regions (pycountry's subdivisions: "California", "Okinawa")."""
+    import pycountry
+
+    return frozenset(s.name for s in pycountry.subdivisions)
+
+
+def _in_gazetteer(aliases: Aliases, name: str) -> bool:
+    """A gazetteer knows `name` as a country, or as a state or province."""
+    return bool(aliases.grain_of(name)) or name in _subdivisions()
+
+
+def _attributive(text: str, word: str) -> bool:
+    """`word` is used as an adjective or a demonym: before a lower-case word ("the Iberian ports") or in the
+    plural ("the Scandinavians")."""
+    return word.endswith("s") or re.search(rf"(?<!\w){re.escape(word)}\s+[a-z]", text) is not None
+
+
+def _as_places(q: Question, placed: list[tuple[str, str]], unplaced: list[str]) -> Question:
+    """`q` with each adjective of place read as its place ("Californian" as "California") where evidence is
+    scored, and adjectives of unknown places kept out of the names and words an answer must carry."""
+    if not placed and not unplaced:
+        return q
+    swap = dict(placed)
+    dropped = set(unplaced)
+    adjective_terms = salient_terms(" ".join([a for a, _ in placed] + unplaced))
+    place_terms = salient_terms(" ".join(p for _, p in placed))
+    must = (q.must - adjective_terms) | place_terms
+    return replace(q, names=tuple(swap.get(n, n) for n in q.names if n not in dropped),
+                   topic_names=tuple(swap.get(n, n) for n in q.topic_names if n not in dropped),
+                   topic=(q.topic - adjective_terms) | place_terms, must=must or q.must)
 
 
 def _within(name: str, exclusions: tuple[str, ...]) -> bool:
@@ -432,7 +491,7 @@ def admit(q: Question, sentences: list[Sentence], index: Index) -> tuple[list[Se
     if out and q.typed and limits.grain and had_candidates and not any(s.candidates for s in out):
         # Candidates there were, none of the grain asked ("Which city …" where the briefing names a country).
         return [], Unmet("grain", limits.grain,
-                         f"The briefing doesn't say: where it names a {q.answer_type}, it names no {limits.grain} "
+                         f"The briefing doesn't say: where it names {_a(q.answer_type)}, it names no {limits.grain} "
                          "that answers this.")
     if out:
         return out, None
@@ -470,6 +529,11 @@ def _unmet_period(q: Question, index: Index) -> Unmet:
     message = f"The briefing doesn't say: it has nothing{what} for {q.period.label()}."
     nearest = tuple((p, "before the period") for p in before) + tuple((p, "after the period") for p in after)
     return Unmet("period", q.period.label(), message, nearest)
+
+
+def _a(noun: str) -> str:
+    """The noun with its indefinite article: "a person", "an organization"."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def _join(names: Sequence[str]) -> str:

@@ -20,6 +20,7 @@ from rag.followup import KindOf, resolve_follow_up, tidy
 from rag.language import check_english
 from rag.lexical import tokenize
 from rag.periods import DateInterpreter
+from rag.roles import headed, role_noun
 
 if TYPE_CHECKING:
     from rag.constraints import Constraints
@@ -167,8 +168,11 @@ class Question:
     focus_terms: frozenset[str] = frozenset()
     #: Words of a role asked about ("governor of Okinawa Prefecture"): the answer's passage must carry them.
     role_terms: frozenset[str] = frozenset()
-    #: The role asked about, as worded ("Korea's special representative").
+    #: The role asked about, as worded ("Korea's special representative"); a head asked in any wording ("who
+    #: runs / is in charge of / is the leader of X") is "head of X".
     role: str = ""
+    #: What a "who heads X" question says is headed, in any of its wordings ("the Baltic Fleet"; rag/roles.py).
+    headed: str = ""
     #: A period measured from an event ("the day after Biden and Kishida met"), dated by retrieval.
     anchor: Anchor | None = None
     #: The first or the last of something is asked for ("When did Kamikawa first meet Blinken?").
@@ -243,6 +247,7 @@ class Question:
             "ordinal": self.ordinal,
             "count": self.count,
             "subject": self.subject,
+            "headed": self.headed,
             "topic_names": list(self.topic_names),
             "limits": None if self.limits is None else self.limits.to_dict(),
             "unread_dates": list(self.unread_dates),
@@ -303,7 +308,11 @@ def analyze(
     answer_type, wh, focus = classify(text)
     constraints: list[str] = [u.lower() for u in _UNIT.findall(text)]
     role = ""
-    if answer_type == "person" and wh == "who" and focus:
+    heads = headed(text) if answer_type == "person" else ""
+    if heads and wh == "who":  # "who is in charge of X", "who leads X", "who is X's chief": the head of X
+        role = focus = role_noun("", heads)
+        constraints.append(role)
+    elif answer_type == "person" and wh == "who" and focus:
         role = _ROLE_END.sub("", focus).strip()
         constraints.append(role)
     body = text[WH_WORD.search(text).end() :] if WH_WORD.search(text) else text  # type: ignore[union-attr]
@@ -343,7 +352,7 @@ def analyze(
         cut=fit is not None and len(text) < len(cleaned),
         topic=topic,
         focus_terms=focus_terms,
-        role_terms=salient_terms(role), role=role,
+        role_terms=salient_terms(heads if heads and role else role), role=role, headed=heads,
         anchor=anchor,
         ordinal=ordinal_request(text),
         count=bool(_COUNT.search(text)),

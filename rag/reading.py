@@ -19,7 +19,8 @@ from rag.schema import Passage
 Token = tuple[int, int, str, str, str, int]
 
 #: Titles that make the one who bears them the head of what the title names ("Google President and CEO",
-#: "Commander of US Indo-Pacific Command", "head of the agency"), for the verbs of `_ROLE_QUESTION`.
+#: "Commander of US Indo-Pacific Command", "head of the agency"), for a head asked in any wording
+#: (`Question.headed`, rag/roles.py).
 HEAD_TITLES = frozenset(
     [
         "ceo", "president", "chairman", "chairwoman", "chair", "chairperson", "commander", "head", "chief",
@@ -32,13 +33,6 @@ HEADED_SHARE = 0.75
 _PARENTHESIS = re.compile(r"\([^()]{0,40}\)")
 #: Where a title zone starts before a name: a comma, a semicolon, a parenthesis, "and", "with".
 _ZONE_START = re.compile(r"[,;:(]\s*(?:and\s+)?|\bwith\s+")
-#: A question about who heads something: "who runs / leads / heads / chairs / commands X".
-_ROLE_QUESTION = re.compile(
-    r"\b(?P<verb>runs?|ran|running|leads?|led|leading|heads?|headed|heading|chairs?|chaired|commands?|commanded|"
-    r"directs?|directed|manages?|managed|helms?|helmed|governs?|governed|oversees?|oversaw|presides?\s+over|"
-    r"presided\s+over)\s+(?P<obj>.+?)(?=\s+(?:at|in|on|during|when|while|before|after|for|since|until|now)\b|[?.!]|$)",
-    re.IGNORECASE,
-)
 #: The party a "who" question ties its person to, at the end of the question ("… for the State of Florida?").
 _FOR_PARTY = re.compile(r"\b(?:for|on behalf of|representing)\s+(?P<party>[^?,]+?)\s*\??\s*$", re.IGNORECASE)
 #: Where the title of one name of a list starts: a comma, a colon, "and", "with".
@@ -200,8 +194,7 @@ class Reader:
     def names_role_head(self, q: Question, source: str, floor: int, start: int) -> bool:
         """A role verb asked about ("Who runs Google?") met by the title before a name: a head title and what
         the question says is headed ("Google President and CEO Sundar Pichai")."""
-        m = _ROLE_QUESTION.search(q.text)
-        if not m:
+        if not q.headed:  # what "who runs / is in charge of / is the head of X" says is headed (rag/roles.py)
             return False
         # An acronym in parentheses inside a title ("Commander of the … Armed Forces (TNI) General") is no cut.
         zone = _PARENTHESIS.sub(" ", source[max(floor, start - 100) : start])
@@ -211,7 +204,7 @@ class Reader:
         words = {w.lower().rstrip(".") for w in _WORD.findall(zone)}
         if not words & HEAD_TITLES:
             return False
-        headed = salient_terms(m["obj"])
+        headed = salient_terms(q.headed)
         have = terms(zone)
         # "Indonesia's armed forces" is headed by the "Indonesian" one: a country and its adjective alike.
         said = sum(any(t == z or (min(len(t), len(z)) >= 4 and (z.startswith(t) or t.startswith(z))) for z in have)

@@ -163,3 +163,39 @@ def test_a_killed_build_resumes_where_it_stopped(tmp_path: Path, embedder: Embed
     ids = [briefing(i, size=SIZE).id for i in range(3)]
     assert added == [[ids[0]], ["(rerun)"], [ids[1]], [ids[2]]]  # nothing added twice
     assert [s.doc for s in index.manifest.sources] == [briefing(i, size=SIZE).id for i in range(3)]
+
+
+class _Counting(Embedder):
+    """Counts the texts it is asked to embed."""
+
+    def __init__(self, inner: Embedder) -> None:
+        super().__init__(inner.settings)
+        self.inner, self.texts = inner, 0
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def encode(self, texts: list[str], progress: bool = False):  # type: ignore[no-untyped-def]
+        self.texts += len(texts)
+        return self.inner.encode(texts, progress=progress)
+
+
+def test_an_archive_under_a_new_key_reuses_the_vectors_of_its_siblings(
+    tmp_path: Path, embedder: Embedder, settings: Settings
+) -> None:
+    """A new cache key (another index format) builds the same briefings again without embedding them again:
+    the vectors come from the sibling archive's files, and the index answers as before."""
+    from eval.archive_seed import SeededEmbedder, sibling_vectors
+
+    old = tmp_path / "v1-seed5-aaaaaaaaaa"
+    first = build_archive(3, old, seed=5, embedder=embedder, progress=False, size=SIZE)
+    new = tmp_path / "v1-seed5-bbbbbbbbbb"
+    seeds = sibling_vectors(new, settings)
+    assert seeds and not sibling_vectors(tmp_path / "v1-seed6-cccccccccc", settings)
+    counting = _Counting(embedder)
+    second = build_archive(4, new, seed=5, embedder=SeededEmbedder(counting, seeds), progress=False, size=SIZE)
+    fourth = [p for p in second.passages if p.doc == briefing(3, seed=5, size=SIZE).id]
+    assert 0 < counting.texts <= len(fourth) + sum(len(p.sentences) for p in fourth)  # only briefing 3 is new
+    same = second.by_id[first.passages[0].id]
+    assert (second.passage_vectors[same] == first.passage_vectors[0]).all()

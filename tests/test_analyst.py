@@ -1,0 +1,226 @@
+"""Reading a question's constraints like an analyst (rag/roles.py, rag/constraints.py, rag/bodies.py), on small
+briefings of our own (tests/analyst_briefings.py, tests/briefings.py): a head asked in any wording, refusal
+messages that are always grammatical, and constraints that hold in other words."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+
+from rag import Assistant, Index, Settings, build_index
+from rag.embed import Embedder
+from rag.question import analyze
+from rag.roles import headed, no_one_as
+from tests.analyst_briefings import FJELL
+from tests.briefings import HARBOR
+
+
+def _build(tmp: Path, name: str, text: str, settings: Settings, embedder: Embedder) -> Index:
+    source = tmp / f"{name}.txt"
+    source.write_text(text, encoding="utf-8")
+    return build_index([source], tmp / "index", settings, embedder, progress=False)
+
+
+@pytest.fixture(scope="module")
+def fjell(tmp_path_factory: pytest.TempPathFactory, settings: Settings, embedder: Embedder) -> Assistant:
+    index = _build(tmp_path_factory.mktemp("fjell"), "fjell", FJELL, settings, embedder)
+    return Assistant(index, settings=settings, embedder=embedder)
+
+
+@pytest.fixture(scope="module")
+def harbor(tmp_path_factory: pytest.TempPathFactory, settings: Settings, embedder: Embedder) -> Assistant:
+    index = _build(tmp_path_factory.mktemp("harbor"), "harbor", HARBOR, settings, embedder)
+    return Assistant(index, settings=settings, embedder=embedder)
+
+
+# ------------------------------------------------------------------------------------ 1. a head, in any wording
+
+#: Every wording of "who heads X" (a verb, a phrase after "is", a head noun, a possessive).
+HEAD_WORDINGS = (
+    "Who is in charge of {x}?", "Who's in charge of {x}?", "Who was in charge of {x}?", "Who is at the helm of {x}?",
+    "Who is responsible for {x}?", "Who is the head of {x}?", "Who is head of {x}?", "Who is the chief of {x}?",
+    "Who is the leader of {x}?", "Who is the current chair of {x}?", "Who is in command of {x}?", "Who heads {x}?",
+    "Who leads {x}?", "Who runs {x}?", "Who commands {x}?", "Who chairs {x}?", "Who presides over {x}?",
+    "Who oversees {x}?", "Who currently manages {x}?", "Who is {x}'s leader?", "Who is {x}’s chief?",
+    "Who is {x}'s head?", "Who is in charge of {x} now?", "Who was at the helm of {x} in March?",
+)
+HEADED = ("the Baltic Fleet", "Orlen Systems", "the port authority", "US Indo-Pacific Command", "the Ministry of Fisheries")
+
+
+@pytest.mark.parametrize(("wording", "x"), list(itertools.product(HEAD_WORDINGS, HEADED)))
+def test_a_head_asked_in_any_wording_is_read_as_the_head_of_what_is_named(wording: str, x: str) -> None:
+    question = wording.format(x=x).replace("Systems's", "Systems'")
+    q = analyze(question)
+    assert q.answer_type == "person"
+    assert q.headed == x and headed(question) == x
+    assert q.role == f"head of {x}"
+    # what is headed is what the answer's passage must carry, not the words of the wording ("charge", "helm")
+    assert not ({"charg", "helm", "respons", "head", "chief", "leader"} & q.role_terms)
+
+
+#: Questions that ask about a person in other ways: no head is read into them.
+@pytest.mark.parametrize("question", [
+    "Who is Korea's special representative?", "Who is the governor of Okinawa Prefecture?", "Who is Okafor?",
+    "Who met the official who heads the agency?", "Who is the chief of staff?", "Who signed the accord?",
+    "Who is in charge?", "Who is responsible?",
+])
+def test_other_person_questions_read_no_head(question: str) -> None:
+    assert analyze(question).headed == ""
+
+
+#: A refusal names the role as a noun phrase: "nobody as head of X", "nobody as Korea's special envoy", never
+#: "no in charge of X"; a name asked about ("Who is Okafor?") is said as one.
+_GRAMMATICAL = re.compile(
+    r"^(?:It names nobody as (?!(?:in|at|on|for|to|of|by|with|responsible|charge|the|a|an|is|was|who)\b)"
+    r"[\w’'.-]+(?: [\w’'.-]+)* here\.|It names nobody in that role here\.|It does not say who [A-Z][\w .-]* is\.)$")
+
+OTHER_ROLES = (
+    "Who is Korea's special representative on the May 3 call?", "Who is the governor of Okinawa Prefecture?",
+    "Who was Latvia's foreign minister when Ozols visited?", "Who is Okafor?", "Who is in charge?",
+    "Who is responsible?", "Who is at the helm?", "Who are the ministers?", "Who is the new chief?",
+)
+
+
+@pytest.mark.parametrize("question", [w.format(x=x) for w in HEAD_WORDINGS for x in HEADED[:2]] + list(OTHER_ROLES))
+def test_every_role_refusal_is_a_grammatical_sentence(question: str) -> None:
+    q = analyze(question)
+    message = no_one_as(q.role, q.headed)
+    assert _GRAMMATICAL.match(message), message
+    assert " no in " not in message and " no at " not in message and "the the" not in message
+    if q.headed:
+        assert message == f"It names nobody as head of {q.headed} here."
+
+
+@pytest.mark.parametrize("question", [
+    "Who is in charge of the Northern Fleet?", "Who is at the helm of the Northern Fleet?",
+    "Who is responsible for the Northern Fleet?", "Who is the head of the Northern Fleet?",
+    "Who is the Northern Fleet's chief?", "Who commands the Northern Fleet?",
+])
+def test_a_head_in_any_wording_is_met_by_the_title_the_briefing_uses(fjell: Assistant, question: str) -> None:
+    answer = fjell.answer(question)
+    assert not answer.abstained, answer.text
+    assert "Jonas Lind" in answer.text
+
+
+def test_a_phrase_is_answered_like_the_verb_on_another_briefing(harbor: Assistant, fjell: Assistant) -> None:
+    for wording in ("Who is in charge of the Baltic Fleet?", "Who is at the helm of the Baltic Fleet?"):
+        answer = harbor.answer(wording)
+        assert not answer.abstained and "Piotr Nowak" in answer.text, answer.text
+    answer = fjell.answer("Who is the Arctic Council's leader?")
+    assert not answer.abstained and "Hilde Moe" in answer.text, answer.text
+    # the head of a ministry is its minister: "Defence Minister Eva Holm" for "the defence ministry"
+    answer = fjell.answer("Who is the head of the defence ministry?")
+    assert not answer.abstained and "Eva Holm" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("question", ["Who is in charge of the coast guard?", "Who leads the coast guard?"])
+def test_a_head_the_briefing_does_not_name_is_refused_in_a_grammatical_sentence(fjell: Assistant,
+                                                                                 question: str) -> None:
+    answer = fjell.answer(question)
+    assert answer.abstained
+    assert "names no in" not in answer.text
+    if "nobody" in answer.text:
+        assert "It names nobody as head of the coast guard here." in answer.text
+
+
+# ------------------------------------------------------------------------ 2. an adjective of place is its place
+
+
+@pytest.mark.parametrize(("word", "known", "place"), [
+    ("Californian", {"California"}, "California"), ("Bavarian", {"Bavaria"}, "Bavaria"),
+    ("Iberian", {"Iberia"}, "Iberia"), ("Scandinavians", {"Scandinavia"}, "Scandinavia"),
+    ("Japanese", {"Japan"}, "Japan"), ("Polish", {"Poland"}, "Poland"), ("Pakistani", {"Pakistan"}, "Pakistan"),
+    ("Mexican", {"Mexico"}, "Mexico"), ("Italian", {"Italy"}, "Italy"), ("Swedish", {"Sweden"}, "Sweden"),
+    ("Chinese", {"China", "Chin"}, "China"), ("Danish", {"Denmark"}, "Denmark"),
+    ("Californian", {"Bavaria"}, None), ("Quad", {"Quad"}, None),
+])
+def test_an_adjective_of_place_is_matched_to_its_place_only_when_someone_knows_it(
+    word: str, known: set[str], place: str | None
+) -> None:
+    from rag.demonyms import place_of
+
+    assert place_of(word, known.__contains__) == place
+
+
+def test_the_words_of_adjectives_and_of_names_are_told_apart() -> None:
+    from rag.demonyms import adjectival
+
+    assert all(adjectival(w) for w in ("Californian", "Iberian", "Bavarians", "Vietnamese", "Turkish"))
+    assert not any(adjectival(w) for w in ("Hayashi", "Morgan", "Kowalczyk", "Sato", "Nowak", "Ian"))
+
+
+@pytest.mark.parametrize(("question", "place", "said"), [
+    ("What did the Californian government sign?", "California", "clean-shipping pact"),
+    ("What did the Bavarian trade mission study in Bergen?", "Bavaria", "hydrogen trains"),
+])
+def test_a_question_with_an_adjective_is_answered_where_the_briefing_names_the_place(
+    fjell: Assistant, question: str, place: str, said: str
+) -> None:
+    answer = fjell.answer(question)
+    assert not answer.abstained, answer.text
+    assert said in answer.text
+    assert answer.analysis is not None and answer.analysis.limits is not None
+    assert place in answer.analysis.limits.places
+
+
+def test_an_adjective_of_a_known_place_the_briefing_never_names_is_refused_by_the_place(fjell: Assistant) -> None:
+    answer = fjell.answer("What did the Peruvian delegation sign?")
+    assert answer.abstained and "never mentions Peru." in answer.text
+
+
+def test_an_adjective_whose_place_no_one_knows_does_not_refuse_by_itself(fjell: Assistant) -> None:
+    answer = fjell.answer("What did the Atlantean ferry operators promise to buy for the San Francisco Bay?")
+    assert "never mentions Atlantean" not in answer.text
+    assert answer.analysis is not None and answer.analysis.limits is not None
+    assert answer.analysis.limits.unplaced == ("Atlantean",)
+    assert not answer.abstained and "electric ferries" in answer.text, answer.text
+
+
+# ------------------------------------------------------------------------------ 3. spelling decides no refusal
+
+
+@pytest.mark.parametrize(("word", "other"), [
+    ("defence", "defense"), ("harbour", "harbor"), ("organisation", "organization"), ("centre", "center"),
+    ("programme", "program"), ("travelled", "traveled"), ("labour", "labor"), ("catalogue", "catalog"),
+    ("analyses", "analysis"), ("cyber-security", "cybersecurity"),
+])
+def test_the_spellings_of_a_word_include_its_other_spelling(word: str, other: str) -> None:
+    from rag.spelling import canonical, spellings
+
+    assert other in spellings(word) and word in spellings(other) | {word}
+    if "-" not in word and not word.endswith("ses"):
+        assert canonical(word) == canonical(other)
+
+
+def test_words_that_only_look_british_keep_their_one_spelling() -> None:
+    from rag.spelling import spellings
+
+    assert spellings("tour") == {"tour"} and spellings("four") == {"four"} and spellings("detour") == {"detour"}
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("What is Bergen's harbor fee?", "200 kroner"),  # "harbour" in the briefing
+    ("What is Norway's cyber-security budget?", "2 billion kroner"),  # "cybersecurity"
+])
+def test_a_definition_spelled_otherwise_is_answered(fjell: Assistant, question: str, said: str) -> None:
+    answer = fjell.answer(question)
+    assert not answer.abstained, answer.text
+    assert said in answer.text
+
+
+def test_a_definition_the_briefing_never_uses_in_any_spelling_is_still_refused(fjell: Assistant) -> None:
+    answer = fjell.answer("What is Norway's unemployment rate?")
+    assert answer.abstained and "unemployment" in answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "What are harbour officials accused of doing?", "What are the Tromsø port officials accused of?",
+])
+def test_what_someone_is_accused_of_is_no_definition(fjell: Assistant, question: str) -> None:
+    q = analyze(question)
+    assert q.focus_terms == frozenset()
+    answer = fjell.answer(question)
+    assert not answer.abstained and "failed to declare gifts" in answer.text, answer.text
