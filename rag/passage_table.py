@@ -32,7 +32,7 @@ import mmap
 import os
 import threading
 from bisect import bisect_right
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -54,8 +54,6 @@ TABLE_FILE = "passage_table.npz"
 DERIVED_FILE = "passage_table.derived.npz"
 #: The fields of a record the columns hold.
 _HEAD = ("id", "doc", "section", "kind", "date_start", "date_end", "char_start", "char_end", "sentences")
-#: Passages kept decoded per table (most recently used); an answer reads a few hundred.
-CACHE_SIZE = 20_000
 
 
 @dataclass(frozen=True)
@@ -226,8 +224,8 @@ def _derive_table(data: mmap.mmap | bytes, sources: Callable[[str], str]) -> tup
 class PassageTable(Sequence[Passage]):
     """The passages of one build folder: a sequence that decodes a passage from its line when it is read.
 
-    Thread-safe: answers on parallel threads share one table; a passage decoded twice at once is the same value.
-    A line that does not hold the passage the columns say (a damaged file) raises `ValueError`.
+    Thread-safe: answers on parallel threads share one table; a passage read twice is the same object. A line that
+    does not hold the passage the columns name (a damaged file) raises `IndexCorruptError` when it is read.
     """
 
     def __init__(self, folder: Path, data: mmap.mmap | bytes, offsets: np.ndarray, columns: Columns,
@@ -240,7 +238,9 @@ class PassageTable(Sequence[Passage]):
         self._offsets = offsets.tolist()
         self.columns = columns
         self._pairs = pairs
-        self._cache: OrderedDict[int, Passage] = OrderedDict()
+        # A passage once decoded stays so: an answer reads a few hundred, and a pass over all of them (adding a
+        # briefing, a list across the library) decodes each once; at most what loading everything held before.
+        self._cache: list[Passage | None] = [None] * len(columns)
         self._lock = threading.Lock()
 
     def lemma_pairs(self) -> Counter[tuple[str, str]]:
@@ -265,16 +265,14 @@ class PassageTable(Sequence[Passage]):
             i += n
         if not 0 <= i < n:
             raise IndexError(f"passage {i} of {n}")
-        with self._lock:
-            got = self._cache.get(i)
-            if got is not None:
-                self._cache.move_to_end(i)
-                return got
+        got = self._cache[i]
+        if got is not None:
+            return got
         p = self._decode(i)
-        with self._lock:
-            got = self._cache.setdefault(i, p)
-            if len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+        with self._lock:  # two threads decoding one passage keep the first: one object per passage
+            got = self._cache[i]
+            if got is None:
+                got = self._cache[i] = p
         return got
 
     def __iter__(self) -> Iterator[Passage]:

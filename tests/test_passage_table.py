@@ -160,3 +160,13 @@ def test_chained_tables_read_as_one(library: Index, tmp_path: Path) -> None:
     _columns_equal(both.columns, Columns.of(every + every))
     assert both.lemma_pairs() == Counter({k: 2 * v for k, v in library.lemma_pairs().items()})
     assert chain([first]) is first
+
+
+def test_threads_reading_one_table_get_one_object_per_passage(library: Index, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    table = read_passages(_copy(library, tmp_path / "idx"))
+    n = len(table)
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda i: table[i % n], range(8 * n)))
+    assert all(p is table[i % n] for i, p in enumerate(got)) and list(table) == list(library.passages)
