@@ -24,7 +24,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 from weakref import WeakKeyDictionary
 
@@ -32,6 +31,7 @@ from rag.aliases import Aliases
 from rag.bodies import Body, bodies_in, named
 from rag.demonyms import adjectival, place_of
 from rag.index import Index
+from rag.kinds import asked_kind, offices_of, title_zones
 from rag.question import Question, salient_terms, topic_names
 from rag.schema import Answer, Passage
 
@@ -258,17 +258,10 @@ def _in_briefing(aliases: Aliases, name: str) -> bool:
     return aliases.type_of(name) in ("place", "group") or name in aliases.grains
 
 
-@lru_cache(maxsize=1)
-def _subdivisions() -> frozenset[str]:
-    """Names of states, provinces and regions (pycountry's subdivisions: "California", "Okinawa")."""
-    import pycountry
-
-    return frozenset(s.name for s in pycountry.subdivisions)
-
-
 def _in_gazetteer(aliases: Aliases, name: str) -> bool:
-    """A gazetteer knows `name` as a country, or as a state or province."""
-    return bool(aliases.grain_of(name)) or name in _subdivisions()
+    """pycountry knows `name` as a country. (A state or region the briefing never names binds nothing: a
+    briefing may name "Honolulu" and never "Hawaii", so "the Hawaiian city" is no reason to refuse.)"""
+    return aliases.grain_of(name) == "country"
 
 
 def _attributive(text: str, word: str) -> bool:
@@ -461,6 +454,7 @@ def admit(q: Question, sentences: list[Sentence], index: Index) -> tuple[list[Se
     had_candidates = False
     reasons: dict[ConstraintKind, str] = {}
     source_of = index.source
+    kind = asked_kind(q)  # "Which military commanders …": a person whose title is of another kind is no answer
     for s in sentences:
         p = s.passage
         if limits.scope is not None and not limits.scope(p):
@@ -483,6 +477,10 @@ def admit(q: Question, sentences: list[Sentence], index: Index) -> tuple[list[Se
             if _grain_ok(limits.grain, index.aliases, source_of(p.doc)[c[0]:c[1]])
             and _titled(limits.title, source_of(p.doc), c[0], c[1], s.start, s.end)
             and not any(index.aliases.pattern(x).search(source_of(p.doc)[c[0]:c[1]]) for x in limits.exclusions)
+            and (kind is None or c[2] != "person" or (
+                kind.judge(title_zones(p, [(c[0], c[1])])[0]
+                           or offices_of(index.aliases.offices, source_of(p.doc)[c[0]:c[1]])) is not False
+                and not any(index.aliases.pattern(n).search(source_of(p.doc)[c[0]:c[1]]) for n in limits.people)))
         )
         kept = s if candidates == s.candidates else replace(s, candidates=candidates)
         had_candidates = had_candidates or bool(s.candidates)

@@ -4,8 +4,9 @@
 A question may say "the Californian delegation" where the briefing only says "California". The adjective's
 possible places are made by English suffix rules (-ian, -an, -n, -ese, -ish, -i, -ic, -er, -ine, with the usual
 endings of place names) and kept only when the briefing's alias table or a gazetteer knows one of them, so a
-rule never invents a place. A word that looks like such an adjective but whose place no one knows ("Atlantean")
-is `adjectival`: it names no constraint by itself (rag/constraints.py).
+rule never invents a place. A word that looks like such an adjective but whose place the briefing does not
+name and no gazetteer knows as a country ("Atlantean", "Hawaiian" in a briefing that names only "Honolulu") is
+`adjectival`: it names no constraint by itself (rag/constraints.py).
 
 Example:
     >>> place_of("Californian", lambda name: name == "California")

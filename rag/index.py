@@ -8,17 +8,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from rag.aliases import ALIASES_FILE, Aliases, build_aliases
-from rag.copies import read_text
-from rag.errors import IndexCorruptError
-from rag.integrity import DEFER_ABOVE, Verification
+from rag.aliases import Aliases, build_aliases
 from rag.lexical import Bm25
-from rag.manifest import Manifest, check_manifest, check_model, read_manifest, rebuild_command, sha256_file
-from rag.passage_table import PASSAGES_FILE, Chained, Columns, PassageTable, lemma_pairs, read_passages
+from rag.manifest import Manifest, check_manifest, check_model, read_manifest
+from rag.passage_table import Chained, Columns, PassageTable, lemma_pairs
+from rag.passage_table import read_passages as read_passages
 from rag.periods import DateInterpreter
 from rag.schema import Passage
 from rag.settings import Settings
@@ -62,13 +60,15 @@ class Index:
         self.aliases = aliases if aliases is not None else Aliases.from_dict(build_aliases(passages, sources))
         self._library: list[dict[str, Any]] | None = None
         self._lemma_pairs: Counter[tuple[str, str]] | None = None
-        #: The sha256 check of the large files, still running after load (`load_index`), or None.
-        self.integrity: Verification | None = None
+        #: The loaded segments the index is made of (`rag.segments.Part`), set by `load_index`.
+        self.segments: tuple[Any, ...] = ()
 
     def check_integrity(self) -> None:
-        """Wait for the background sha256 check of the large files; raise `IndexCorruptError` if one is damaged."""
-        if self.integrity is not None:
-            self.integrity.wait()
+        """Wait for the background sha256 check of the segments' large files (`rag.integrity`); raise
+        `IndexCorruptError` naming the file if one is damaged."""
+        for part in self.segments:
+            if part.integrity is not None:
+                part.integrity.wait()
 
     def lemma_pairs(self) -> Counter[tuple[str, str]]:
         """How often each (lower-cased form, lemma) pair occurs in the stored parse, in first-seen order: stored
@@ -145,62 +145,16 @@ def load_index(
     vectors and FAISS graph) have their size and shape checked here and their sha256 on a background thread,
     which the first answer waits for (`Index.check_integrity`).
     With `mmap`, the passage and sentence vectors are memory-mapped read-only (`np.load(mmap_mode="r")`).
+    An index in several segments (`rag.segments`) is composed from them; a segment already loaded in this
+    process (by an index still in use) is not read again, nor verified again.
     """
-    import faiss
+    from rag.segments import compose, load_parts
 
     settings = settings or Settings()
     index_dir = Path(index_dir)
     build, manifest = read_manifest(index_dir)
     check_manifest(index_dir, manifest, settings, check_sources)
-    rebuild = rebuild_command(index_dir, manifest)
-    deferred: list[tuple[str, Path, str]] = []
-    for name, digest in manifest.files.items():
-        path = build / name
-        if not path.is_file():
-            raise IndexCorruptError(f"{index_dir}: {name} is missing; rebuild: `{rebuild}`.")
-        if not verify:
-            continue
-        if path.stat().st_size >= DEFER_ABOVE:
-            deferred.append((name, path, digest))
-        elif sha256_file(path) != digest:
-            raise IndexCorruptError(
-                f"{index_dir}: {name} does not match its manifest (damaged?); rebuild: `{rebuild}`."
-            )
-    reading = "sources"
-    try:
-        sources = {s.doc: read_text(build, s.doc) for s in manifest.sources}
-        reading = PASSAGES_FILE
-        passages = read_passages(build, manifest.files.get(PASSAGES_FILE, ""), sources.__getitem__)
-        mode: Literal["r"] | None = "r" if mmap else None
-        reading = "passage_vectors.npy"
-        passage_vectors = _load_array(build / reading, mode)
-        reading = "sentence_vectors.npy"
-        sentence_vectors = _load_array(build / reading, mode)
-        reading = "dense.faiss"
-        dense = faiss.read_index(str(build / reading))
-        reading = "bm25"
-        bm25 = Bm25.load(build / reading)
-        reading = ALIASES_FILE
-        aliases = Aliases.load(build / ALIASES_FILE)
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise IndexCorruptError(f"{index_dir}: {reading} cannot be read ({exc}); rebuild: `{rebuild}`.") from None
-    if len(passages) != len(passage_vectors) or dense.ntotal != len(passages):
-        raise IndexCorruptError(f"{index_dir}: passages and vectors disagree in number; rebuild the index.")
-    if int(passages.columns.n_sentences.sum()) != len(sentence_vectors):
-        raise IndexCorruptError(f"{index_dir}: passages and sentence vectors disagree in number; rebuild the index.")
-    index = Index(build, manifest, passages, sources, passage_vectors, sentence_vectors, dense, bm25, index_dir,
-                  aliases)
-    index.integrity = Verification(index_dir, deferred, rebuild)
+    parts = load_parts(build, manifest, index_dir, verify, mmap)
+    index = Index(build, manifest, index_dir=index_dir, **compose(parts))
+    index.segments = tuple(parts)  # keeps them loaded (and reusable) while the index is in use
     return index
-
-
-def _load_array(path: Path, mode: Literal["r"] | None) -> np.ndarray:
-    """A stored array, checked to fill its file exactly (a truncated or padded file is damaged)."""
-    with path.open("rb") as fh:
-        version = np.lib.format.read_magic(fh)
-        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        shape, _, dtype = read(fh)
-        expected = fh.tell() + int(np.prod(shape)) * dtype.itemsize
-    if expected != path.stat().st_size:
-        raise ValueError(f"{path.stat().st_size} bytes where its header says {expected}")
-    return np.load(path, allow_pickle=False, mmap_mode=mode)

@@ -3,8 +3,9 @@
 An archive's build holds ~1 GB of passages, vectors and FAISS graph; hashing it took over a second of CPU before
 the first question could be taken. `load_index` hashes every small file before it returns (the manifest's
 sources, BM25, aliases, tables) and checks the large ones' structure (sizes and shapes, which catch a truncated
-file); their full sha256 runs on a thread (`Verification`), and an answer waits for it: `Assistant.answer`
-calls `Index.check_integrity()`, which raises `IndexCorruptError` naming the damaged file. A damaged index never
+file); their full sha256 runs on a thread (`Verification`, one per segment, rag/segments.py), and an answer
+waits for it: `Assistant.answer` calls `Index.check_integrity()`, which raises `IndexCorruptError` naming the
+damaged file. A damaged index never
 answers, silently or not; it only starts sooner.
 
 Example:
@@ -15,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from rag.errors import IndexCorruptError
@@ -30,10 +32,12 @@ DEFER_ABOVE = 32 * 2**20
 class Verification:
     """Hashes `files` ((name, path, expected sha256) each) on a daemon thread; `wait` returns or raises."""
 
-    def __init__(self, index_dir: Path, files: list[tuple[str, Path, str]], rebuild: str) -> None:
+    def __init__(self, index_dir: Path, files: list[tuple[str, Path, str]], rebuild: str,
+                 on_ok: Callable[[], None] | None = None) -> None:
         self.index_dir = index_dir
         self.files = files
         self.rebuild = rebuild
+        self.on_ok = on_ok
         self._damaged: str | None = None
         self._done = threading.Event()
         if files:
@@ -51,12 +55,19 @@ class Verification:
                 if not ok:
                     self._damaged = name
                     return
+            if self.on_ok is not None:
+                self.on_ok()
         finally:
             self._done.set()
 
     @property
     def done(self) -> bool:
         return self._done.is_set()
+
+    @property
+    def failed(self) -> bool:
+        """Done, and a file did not match."""
+        return self._done.is_set() and self._damaged is not None
 
     def wait(self) -> None:
         """Return once every file matched its manifest; raise `IndexCorruptError` naming the first that did not."""

@@ -15,6 +15,7 @@ from rag.anchors import Anchor, anchored_period
 from rag.chronology import Chronology, Scope, day
 from rag.dates import DateRange, format_range
 from rag.index import Index
+from rag.kinds import of_kind
 from rag.question import Question, salient_terms, terms, topic_names
 from rag.retrieve import TIMELINE_LIMIT, Filters, Retriever
 from rag.schema import Answer, Citation, ListItem, Passage
@@ -248,6 +249,12 @@ class Timelines:
         entries = [p for p in entries if not any(r.search(p.text) for r in excluded)]
         if q.answer_type == "person":
             entries = [p for p in entries if self._someone_else(p, asked)]
+            # "Which military commanders …": the entries whose person's title says so
+            kinded = of_kind(q, entries, asked, self.index.aliases.offices)
+            if len(kinded) == 1 and len(entries) >= 2:  # the one of its kind among several: listed alone
+                return self._list(q, kinded, f"1 entry in the chronology{_for(q.period) if q.period else ''} "
+                                  f"names {' and '.join(names)}", passages, notes)
+            entries = kinded
         # "When did X and Y speak?", "Where did X and Y meet?": a list only when the entries answer differently
         # (several days, several places); one answer is given as a sentence, with its short answer.
         differ = {"date": lambda p: p.date_start, "place": lambda p: self._places(p, asked)}.get(q.answer_type)

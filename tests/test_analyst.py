@@ -224,3 +224,52 @@ def test_what_someone_is_accused_of_is_no_definition(fjell: Assistant, question:
     assert q.focus_terms == frozenset()
     answer = fjell.answer(question)
     assert not answer.abstained and "failed to declare gifts" in answer.text, answer.text
+
+
+# ---------------------------------------------------------------- 4. a list of a kind of person keeps that kind
+
+
+@pytest.mark.parametrize(("focus", "zone", "verdict"), [
+    ("US military commanders", "Commander of the US Sixth Fleet Vice Admiral", True),
+    ("US military commanders", "US Army Europe Commander General", True),
+    ("military commanders", "Nordlys Energy CEO", False),
+    ("military commanders", "Attorney General", False),  # a civil office with a military word in it
+    ("ministers", "Finance Minister", True), ("ministers", "Vice Admiral", False),
+    ("foreign ministers", "Swedish Foreign Minister", True), ("foreign ministers", "Finance Minister", False),
+    ("CEOs", "Nordlys Energy CEO", True), ("business leaders", "President and CEO", True),
+    ("business leaders", "Prime Minister", False), ("ambassadors", "Ambassador", True),
+    ("military commanders", "", None),  # a bare name: not judged
+])
+def test_a_title_is_judged_of_the_kind_a_question_names(focus: str, zone: str, verdict: bool | None) -> None:
+    from rag.kinds import person_kind
+
+    kind = person_kind(focus)
+    assert kind is not None and kind.judge(zone) is verdict
+
+
+@pytest.mark.parametrize("focus", ["officials", "people", "leaders", "delegates", "ports"])
+def test_a_noun_of_no_kind_restricts_nothing(focus: str) -> None:
+    from rag.kinds import person_kind
+
+    assert person_kind(focus) is None
+
+
+def test_a_list_of_military_commanders_keeps_only_the_entries_of_commanders(fjell: Assistant) -> None:
+    answer = fjell.answer("Which US military commanders did Berg meet in Oslo?")
+    assert not answer.abstained
+    assert "Thomas Reed" in answer.text and "Mark Keller" in answer.text
+    assert "Kari Dahl" not in answer.text and "Ola Strand" not in answer.text
+
+
+def test_a_question_of_one_kind_is_answered_by_that_kind_only(fjell: Assistant) -> None:
+    answer = fjell.answer("Which ministers did Berg meet in Oslo?")
+    assert not answer.abstained and "Ola Strand" in answer.text
+    # the asked minister himself (Prime Minister Berg) makes no other entry a minister's
+    assert "Thomas Reed" not in answer.text and "Kari Dahl" not in answer.text
+    answer = fjell.answer("Which business leaders did Berg meet in Oslo?")
+    assert "Mark Keller" not in answer.text and "Ola Strand" not in answer.text
+
+
+def test_whom_someone_met_still_lists_everyone(fjell: Assistant) -> None:
+    answer = fjell.answer("Whom did Berg meet in Oslo?")
+    assert all(n in answer.text for n in ("Thomas Reed", "Kari Dahl", "Ola Strand", "Mark Keller"))

@@ -116,10 +116,11 @@ def test_a_damaged_line_is_an_error_when_read(library: Index, tmp_path: Path) ->
 def test_large_files_are_hashed_in_the_background_and_a_damaged_one_never_answers(
     library: Index, tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("rag.index.DEFER_ABOVE", 1024)  # the vectors and passages count as large here
+    monkeypatch.setattr("rag.segments.DEFER_ABOVE", 1024)  # the vectors and passages count as large here
     assert integrity_module.DEFER_ABOVE > 1024
     intact = load_index(library.index_dir)
-    assert intact.integrity is not None and {n for n, _, _ in intact.integrity.files} >= {"sentence_vectors.npy"}
+    check = intact.segments[0].integrity
+    assert check is not None and {n for n, _, _ in check.files} >= {"sentence_vectors.npy"}
     intact.check_integrity()
     assert not Assistant(intact, embedder=embedder).answer("Where was the fisheries accord signed?").abstained
 
@@ -137,7 +138,7 @@ def test_large_files_are_hashed_in_the_background_and_a_damaged_one_never_answer
 
 def test_a_truncated_large_file_is_refused_at_load(library: Index, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("rag.index.DEFER_ABOVE", 1024)
+    monkeypatch.setattr("rag.segments.DEFER_ABOVE", 1024)
     build = _copy(library, tmp_path / "idx")
     for name in ("passage_vectors.npy", "passages.jsonl"):
         path = build / name
