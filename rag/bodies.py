@@ -4,9 +4,10 @@ A capitalised name ("the Harbour Council") is a name constraint read from the al
 or office written in common nouns is not, and a question about one the briefing never names used to be
 answered with an unrelated sentence. `bodies_in` reads such noun phrases (a head noun that names an institution,
 its lower-case modifiers, the name that owns it), and `named` says whether the briefing names the body — by
-every word of the phrase by stem (“central banks”, “the committee on the budget”), or by its head next to
-its owner (“Bank of Japan” for “Japan's central bank”) — never by its head word alone when the phrase has more
-words than that.
+every word of the phrase by stem (“central banks”, “the committee on the budget”), by its head next to its owner
+(“Bank of Japan” for “Japan's central bank”), or by a proper name of its kind (`INSTANCES`, a small table:
+“the Diet”, “the Storting” for “the parliament”; “the Bank of Norway”, “Norges Bank” for “the central bank”) —
+never by its head word alone when the phrase has more words than that.
 
 Example:
     >>> [b.phrase for b in bodies_in("What did Norway's central bank decide?")]
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["BODY_HEADS", "Body", "bodies_in", "named"]
+__all__ = ["BODY_HEADS", "INSTANCES", "Body", "bodies_in", "instances", "named"]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -68,6 +69,107 @@ class Body:
     modifiers: tuple[str, ...] = ()
     #: The capitalised name that owns it ("Japan" of "Japan's central bank"), if any.
     owner: str = ""
+
+
+#: Legislatures by their own names, with the country of each that belongs to one (generic names: "").
+_LEGISLATURES: tuple[tuple[str, str], ...] = (
+    (r"(?:National\s+)?Diet", "Japan"), (r"Congress", "United States"), (r"Bundestag|Bundesrat", "Germany"),
+    (r"Storting(?:et)?", "Norway"), (r"Riksdag(?:en)?", "Sweden"), (r"Folketing(?:et)?", "Denmark"),
+    (r"Eduskunta", "Finland"), (r"Althing(?:i)?", "Iceland"), (r"Sejm", "Poland"), (r"Knesset", "Israel"),
+    (r"(?:State\s+)?Duma", "Russia"), (r"Verkhovna\s+Rada", "Ukraine"), (r"Lok\s+Sabha|Rajya\s+Sabha", "India"),
+    (r"DPR|People[’']s\s+Representative\s+Council|House\s+of\s+Representatives\s+\(DPR\)", "Indonesia"),
+    (r"Oireachtas|D[áa]il", "Ireland"), (r"Saeima", "Latvia"), (r"Riigikogu", "Estonia"), (r"Seimas", "Lithuania"),
+    (r"Legislative\s+Yuan", "Taiwan"), (r"National\s+People[’']s\s+Congress|NPC", "China"),
+    (r"Cortes(?:\s+Generales)?", "Spain"), (r"Tweede\s+Kamer|States\s+General", "Netherlands"),
+    (r"Majlis", ""), (r"National\s+Assembly", ""), (r"Parliament", ""), (r"Senate", ""),
+    (r"House\s+of\s+(?:Representatives|Commons|Lords|Councillors)", ""), (r"Legislative\s+Council", ""),
+    (r"Federal\s+Assembly", ""),
+)
+#: Central banks by their own names; "Bank of X" is one when X is a country (`_COUNTRY_BANK`).
+_CENTRAL_BANKS: tuple[tuple[str, str], ...] = (
+    (r"Federal\s+Reserve|the\s+Fed\b", "United States"), (r"Bundesbank", "Germany"), (r"Riksbank", "Sweden"),
+    (r"Norges\s+Bank", "Norway"), (r"Danmarks\s+Nationalbank", "Denmark"), (r"Bank\s+Indonesia", "Indonesia"),
+    (r"People[’']s\s+Bank\s+of\s+China", "China"), (r"Reserve\s+Bank(?:\s+of\s+[A-Z][\w ]+)?", ""),
+    (r"European\s+Central\s+Bank|ECB", ""), (r"(?:[A-Z][\w]+\s+)*National\s+Bank", ""),
+    (r"Central\s+Bank(?:\s+of\s+[A-Z]\w+)?", ""), (r"Monetary\s+Authority", ""),
+)
+_COUNTRY_BANK = re.compile(r"\bBank\s+of\s+(?:the\s+)?(?P<x>[A-Z]\w+(?:\s+[A-Z]\w+)?)")
+#: Armed forces by their own names.
+_MILITARIES: tuple[tuple[str, str], ...] = (
+    (r"Self-Defen[cs]e\s+Forces?|SDF", "Japan"), (r"Bundeswehr", "Germany"), (r"People[’']s\s+Liberation\s+Army|PLA",
+                                                                           "China"),
+    (r"TNI", "Indonesia"), (r"Armed\s+Forces", ""), (r"Defen[cs]e\s+Forces?", ""),
+)
+#: A small table of generic body nouns and the proper names that instantiate them in briefings: a question may
+#: say "the parliament" or "the central bank" where the briefing says "the Diet" or "the Bank of Japan". Keyed by
+#: (modifier, head); each name with the country it belongs to ("" for a name any country's body may bear).
+INSTANCES: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    ("", "parliament"): _LEGISLATURES, ("", "legislature"): _LEGISLATURES, ("national", "legislature"): _LEGISLATURES,
+    ("", "congress"): _LEGISLATURES, ("central", "bank"): _CENTRAL_BANKS, ("", "military"): _MILITARIES,
+    ("", "army"): _MILITARIES, ("armed", "forces"): _MILITARIES,
+}
+
+
+def _country(name: str) -> str:
+    """pycountry's name for a country name or short form ("Norway", "US"), else ""."""
+    import pycountry
+
+    try:
+        return str(pycountry.countries.lookup(name.strip()).name)
+    except LookupError:
+        return ""
+
+
+def _instance_named(body: Body, texts: list[str], owner_found: Callable[[str], bool] | None) -> bool:
+    """The briefing names `body` by a proper name of its kind (`INSTANCES`): "the Storting" for "the
+    parliament"; with an owner ("Norway's parliament"), one that is the owner's (its country matches) or a
+    generic name ("National Assembly") near the owner."""
+    key = (body.modifiers[-1].lower() if body.modifiers else "", body.head.lower())
+    names = INSTANCES.get(key)
+    if names is None:
+        return False
+    owner_country = _country(body.owner) if body.owner else ""
+    found: list[tuple[str, str, int, str]] = []  # (name, its country, where, text)
+    for pattern, country in names:
+        for text in texts:
+            found += [(m.group(), country, m.start(), text) for m in re.finditer(rf"\b(?:{pattern})(?!\w)", text)]
+    if key == ("central", "bank"):
+        for text in texts:
+            found += [(m.group(), c, m.start(), text) for m in _COUNTRY_BANK.finditer(text) if (c := _country(m["x"]))]
+    if not body.owner:
+        return bool(found)
+    for name, country, at, text in found:
+        if country and (country == owner_country or (owner_found is not None and owner_found(country))):
+            return True  # "the Diet" for "Japan's parliament"
+        if not country and owner_found is not None and owner_found(text[max(0, at - 12 * WINDOW): at + len(name)
+                                                                         + 12 * WINDOW]):
+            return True  # "Indonesia's National Assembly"
+    return False
+
+
+def instances(body: Body, names: Iterable[str]) -> list[str]:
+    """Which of `names` (the alias table's names) are proper names of `body`'s kind (`INSTANCES`; with an owner,
+    the owner's own or a generic one): "storting" and "bank of norway" for "the parliament", "the central bank".
+
+    Example:
+        >>> instances(bodies_in("What did the parliament approve?")[0], ["storting", "oslo", "bank of norway"])
+        ['storting']
+    """
+    table = INSTANCES.get((body.modifiers[-1].lower() if body.modifiers else "", body.head.lower()))
+    if table is None:
+        return []
+    owner = _country(body.owner) if body.owner else ""
+    out = []
+    for name in names:
+        for pattern, country in table:
+            if re.fullmatch(rf"(?:the\s+)?(?:{pattern})", name, re.I) and (not owner or country in (owner, "")):
+                out.append(name)
+                break
+        else:
+            m = re.fullmatch(_COUNTRY_BANK.pattern.removeprefix(r"\b"), name, re.I) if body.head == "bank" else None
+            if m and (c := _country(m["x"])) and (not owner or c == owner):
+                out.append(name)
+    return out
 
 
 def _stem(word: str) -> str:
@@ -162,6 +264,8 @@ def named(body: Body, texts: Iterable[str], owner_found: Callable[[str], bool] |
     wanted = {_stem_cached(m) for m in body.modifiers}
     if _used(head, texts) and all(_used(stem, texts) for stem in wanted):
         return True
+    if _instance_named(body, texts, owner_found):
+        return True  # "the Storting" for "the parliament", "the Bank of Japan" for "the central bank"
     if not body.owner:
         return False
     if owner_found is None:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Literal
 from weakref import WeakKeyDictionary
 
 from rag.aliases import Aliases
-from rag.bodies import Body, bodies_in, named
+from rag.bodies import Body, bodies_in, instances, named
 from rag.demonyms import adjectival, place_of
 from rag.index import Index
 from rag.kinds import asked_kind, offices_of, title_zones
@@ -231,7 +231,7 @@ def read(q: Question, aliases: Aliases, documents: Sequence[str] = (),
         exclusions=exclusions,
         grain=_grain(q), title=asked_office["office"].lower().split()[-1] if asked_office else "",
     )
-    q = _as_places(_as_countries(q, actors), placed, unplaced)
+    q = _as_bodies(_as_places(_as_countries(q, actors), placed, unplaced), bodies, aliases)
     if not exclusions:
         return replace(q, limits=limits)
     return replace(q, limits=limits, subject=subject,
@@ -283,6 +283,22 @@ def _as_places(q: Question, placed: list[tuple[str, str]], unplaced: list[str]) 
     return replace(q, names=tuple(swap.get(n, n) for n in q.names if n not in dropped),
                    topic_names=tuple(swap.get(n, n) for n in q.topic_names if n not in dropped),
                    topic=(q.topic - adjective_terms) | place_terms, must=must or q.must)
+
+
+def _as_bodies(q: Question, bodies: tuple[Body, ...], aliases: Aliases) -> Question:
+    """`q` with each body named in common nouns that the briefing calls by a proper name of its kind ("the
+    parliament" → "the Storting", "the central bank" → "the Bank of Norway", rag/bodies.py) scored by that
+    name's words: the sentence that says "The Storting approved …" carries what "the parliament" asks."""
+    add: frozenset[str] = frozenset()
+    drop: frozenset[str] = frozenset()
+    for body in bodies:
+        found = instances(body, aliases.types)
+        if found:
+            add |= salient_terms(" ".join(found))
+            drop |= salient_terms(" ".join([*body.modifiers, body.head])) - add
+    if not add:
+        return q
+    return replace(q, topic=(q.topic - drop) | add, must=((q.must - drop) | add) or q.must)
 
 
 def _within(name: str, exclusions: tuple[str, ...]) -> bool:

@@ -273,3 +273,36 @@ def test_a_question_of_one_kind_is_answered_by_that_kind_only(fjell: Assistant) 
 def test_whom_someone_met_still_lists_everyone(fjell: Assistant) -> None:
     answer = fjell.answer("Whom did Berg meet in Oslo?")
     assert all(n in answer.text for n in ("Thomas Reed", "Kari Dahl", "Ola Strand", "Mark Keller"))
+
+
+# ------------------------------------------------------- 5. a body in common nouns, named by its own name
+
+
+@pytest.mark.parametrize(("question", "names", "is_named"), [
+    ("What did the parliament approve?", ["The Diet passed the budget."], True),
+    ("What did the parliament approve?", ["Congress passed the budget."], True),
+    ("What did the parliament approve?", ["The Bundestag passed the budget."], True),
+    ("What did the parliament approve?", ["The National Assembly passed the budget."], True),
+    ("What did Japan's parliament approve?", ["The Diet passed the budget."], True),
+    ("What did Germany's parliament approve?", ["The Diet passed the budget."], False),  # the Diet is Japan's
+    ("What did the central bank decide?", ["The Bank of Japan raised its rate."], True),
+    ("What did the central bank decide?", ["The Federal Reserve raised its rate."], True),
+    ("What did the central bank decide?", ["The Bank of America raised its fees."], False),  # no country's bank
+    ("What did Korea's central bank decide?", ["The Bank of Japan raised its rate."], False),
+    ("What did the parliament approve?", ["The cabinet approved the budget."], False),
+])
+def test_a_generic_body_is_named_by_a_proper_name_of_its_kind(question: str, names: list[str], is_named: bool) -> None:
+    from rag.bodies import bodies_in, named
+
+    (body,) = bodies_in(question)
+    assert named(body, names) is is_named
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("What did the parliament approve?", "coast guard budget"),  # "the Storting"
+    ("What did the central bank cite?", "housing costs"),  # "the Bank of Norway"
+])
+def test_a_body_called_otherwise_is_answered_from_its_own_name(fjell: Assistant, question: str, said: str) -> None:
+    answer = fjell.answer(question)
+    assert not answer.abstained, answer.text
+    assert said in answer.text and "never mentions" not in answer.text
