@@ -100,14 +100,32 @@ _MILITARIES: tuple[tuple[str, str], ...] = (
                                                                            "China"),
     (r"TNI", "Indonesia"), (r"Armed\s+Forces", ""), (r"Defen[cs]e\s+Forces?", ""),
 )
+#: Foreign and defence ministries by their own names.
+_FOREIGN_MINISTRIES: tuple[tuple[str, str], ...] = (
+    (r"State\s+Department|Department\s+of\s+State", "United States"), (r"Foreign\s+Office", "United Kingdom"),
+    (r"Gaimusho", "Japan"), (r"Quai\s+d[’']Orsay", "France"), (r"Global\s+Affairs\s+Canada", "Canada"),
+    (r"DFAT|Department\s+of\s+Foreign\s+Affairs(?:\s+and\s+Trade)?", ""),
+    (r"MOFA|Ministry\s+of\s+Foreign\s+Affairs", ""),
+)
+_DEFENCE_MINISTRIES: tuple[tuple[str, str], ...] = (
+    (r"Pentagon|Department\s+of\s+Defen[cs]e|DoD", "United States"), (r"Ministry\s+of\s+Defen[cs]e|MOD", ""),
+)
 #: A small table of generic body nouns and the proper names that instantiate them in briefings: a question may
 #: say "the parliament" or "the central bank" where the briefing says "the Diet" or "the Bank of Japan". Keyed by
 #: (modifier, head); each name with the country it belongs to ("" for a name any country's body may bear).
 INSTANCES: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
     ("", "parliament"): _LEGISLATURES, ("", "legislature"): _LEGISLATURES, ("national", "legislature"): _LEGISLATURES,
     ("", "congress"): _LEGISLATURES, ("central", "bank"): _CENTRAL_BANKS, ("", "military"): _MILITARIES,
-    ("", "army"): _MILITARIES, ("armed", "forces"): _MILITARIES,
+    ("", "army"): _MILITARIES, ("armed", "forces"): _MILITARIES, ("foreign", "ministry"): _FOREIGN_MINISTRIES,
+    ("defence", "ministry"): _DEFENCE_MINISTRIES, ("defence", "department"): _DEFENCE_MINISTRIES,
 }
+
+
+def _kind_key(body: Body) -> tuple[str, str]:
+    """The `INSTANCES` key of a body: its last modifier and its head, in one spelling ("defense" is "defence")."""
+    from rag.spelling import canonical
+
+    return (canonical(body.modifiers[-1]) if body.modifiers else "", canonical(body.head))
 
 
 def _country(name: str) -> str:
@@ -124,7 +142,7 @@ def _instance_named(body: Body, texts: list[str], owner_found: Callable[[str], b
     """The briefing names `body` by a proper name of its kind (`INSTANCES`): "the Storting" for "the
     parliament"; with an owner ("Norway's parliament"), one that is the owner's (its country matches) or a
     generic name ("National Assembly") near the owner."""
-    key = (body.modifiers[-1].lower() if body.modifiers else "", body.head.lower())
+    key = _kind_key(body)
     names = INSTANCES.get(key)
     if names is None:
         return False
@@ -155,7 +173,7 @@ def instances(body: Body, names: Iterable[str]) -> list[str]:
         >>> instances(bodies_in("What did the parliament approve?")[0], ["storting", "oslo", "bank of norway"])
         ['storting']
     """
-    table = INSTANCES.get((body.modifiers[-1].lower() if body.modifiers else "", body.head.lower()))
+    table = INSTANCES.get(_kind_key(body))
     if table is None:
         return []
     owner = _country(body.owner) if body.owner else ""

@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 from weakref import WeakKeyDictionary
 
@@ -34,6 +35,7 @@ from rag.index import Index
 from rag.kinds import asked_kind, offices_of, title_zones
 from rag.question import Question, salient_terms, topic_names
 from rag.schema import Answer, Passage
+from rag.spelling import spellings
 
 if TYPE_CHECKING:
     from rag.evidence import Sentence
@@ -358,6 +360,9 @@ def _found(index: Index, name: str, text: str, actors: tuple[tuple[str, str], ..
     that stands for its country (`actors`) when either is."""
     if index.aliases.pattern(name).search(text):
         return True
+    # spelled otherwise: "Defence Ministry" for "Defense Ministry", "Harbour Council" for "Harbor Council"
+    if any(index.aliases.pattern(v).search(text) for v in _spelled_otherwise(name)):
+        return True
     country = dict(actors).get(name)
     if country is not None and index.aliases.pattern(country).search(text):
         return True
@@ -366,6 +371,21 @@ def _found(index: Index, name: str, text: str, actors: tuple[tuple[str, str], ..
         return False
     hits = sum(bool(index.aliases.pattern(w).search(text)) for w in words)
     return bool(words) and 2 * hits >= len(words) and hits > 0
+
+
+@lru_cache(maxsize=4096)
+def _spelled_otherwise(name: str) -> tuple[str, ...]:
+    """`name` with each of its words in its other spellings (US/UK, hyphen; rag/spelling.py), capitalised as
+    written; at most a few variants."""
+    words = name.split()
+    variants: list[str] = []
+    for i, w in enumerate(words):
+        for form in sorted(spellings(w) - {w.lower()}):
+            if " " in form:
+                continue
+            spelled = form[:1].upper() + form[1:] if w[:1].isupper() else form
+            variants.append(" ".join([*words[:i], spelled, *words[i + 1:]]))
+    return tuple(variants[:8])
 
 
 def _context(index: Index, p: Passage) -> str:
