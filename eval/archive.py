@@ -38,7 +38,7 @@ from typing import Any
 from rag import Embedder, Settings
 from rag.errors import RagError
 from rag.index import Index, load_index
-from rag.manifest import FORMAT_VERSION, read_manifest
+from rag.manifest import READABLE_FORMATS, read_manifest
 
 #: Bump when the templates or vocabulary change: the cache key changes with it.
 GENERATOR_VERSION = 1
@@ -238,10 +238,12 @@ def briefing(i: int, seed: int = DEFAULT_SEED, size: str = DEFAULT_SIZE) -> Brie
 def archive_key(seed: int = DEFAULT_SEED, settings: Settings | None = None, size: str = DEFAULT_SIZE) -> str:
     """The cache key of an archive: generator version, briefing size, seed, embedding model, chunker and index
     format (not the number of briefings), so that a change to any of them builds a new archive instead of
-    failing on the old one. (The `small` key is the one of the generator before sizes existed.)"""
+    failing on the old one. (The `small` key is the one of the generator before sizes existed.) The format is
+    the oldest one this version still reads: a newer format that reads the old builds keeps their cache."""
     s = settings or Settings()
     extra, label = ("", "") if size == "small" else (f"|{size}", f"-{size}")
-    digest = hashlib.sha256(f"{GENERATOR_VERSION}|{seed}|{s.model}|{s.max_tokens}|{FORMAT_VERSION}{extra}".encode())
+    fmt = READABLE_FORMATS[0]
+    digest = hashlib.sha256(f"{GENERATOR_VERSION}|{seed}|{s.model}|{s.max_tokens}|{fmt}{extra}".encode())
     return f"v{GENERATOR_VERSION}{label}-seed{seed}-{digest.hexdigest()[:10]}"
 
 

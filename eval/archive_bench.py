@@ -5,13 +5,16 @@ beyond retrieval; the `Assistant`'s ready time and resident memory in a fresh pr
 read into memory, side by side); adding one more briefing against embedding its own text; and the build's
 recorded time, with the per-passage embedding rate extrapolated to an archive of 100k passages (labelled so).
 
-Run alone: `python -m eval.archive_bench --docs 100` (prints the figures as JSON).
+Run alone: `python -m eval.archive_bench --docs 100` (prints the figures as JSON); `--add-only FOLDER` measures
+adding one more briefing to the archive in FOLDER (built by `python -m eval.archive --folder FOLDER`) alone.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -23,7 +26,10 @@ from typing import Any
 from eval.archive import DEFAULT_SIZE, MONTH_NAMES, briefing, build_archive, build_log, default_folder
 from rag import Assistant, Embedder, Index, Settings
 from rag.chunk import chunk
+from rag.index import load_index
 from rag.library import add_documents, read_documents, remove_documents
+from rag.manifest import CURRENT, read_manifest
+from rag.publish import build_lock
 
 EVAL_DIR = Path(__file__).resolve().parent
 #: The library size of `rag bench`'s library figures, measured here on the archive's own briefings.
@@ -110,31 +116,75 @@ def warm_answers(index: Index, embedder: Embedder, settings: Settings, entries: 
             "chronology_answers": len(beyond), "answer_kinds": kinds}
 
 
+#: A fresh process adds one briefing, as `rag index add FILE` does: the time from its imports done to the library
+#: returned (loading the model and reading what the library needs to be returned included).
+_ADD = (
+    "import json, sys, time\nt0 = time.perf_counter()\n"
+    "from rag import Settings\nfrom rag.library import add_documents\n"
+    "settings = Settings.from_env()\nt1 = time.perf_counter()\n"
+    "index = add_documents(sys.argv[1], [sys.argv[2]], settings=settings, progress=False)\n"
+    "t2 = time.perf_counter()\n"
+    "print(json.dumps({'imports_s': t1 - t0, 'add_s': t2 - t1, 'segments': len(index.manifest.parts())}))\n"
+)
+
+
+def _put_back(index_dir: Path, build: str, doc: str, embedder: Embedder, settings: Settings) -> None:
+    """The library as before adding `doc`: its previous build published again when the addition appended a
+    segment (and the new build removed), else (the addition compacted) `doc` removed."""
+    if not (index_dir / build).is_dir():
+        remove_documents(index_dir, [doc], settings=settings, embedder=embedder, progress=False)
+        return
+    with build_lock(index_dir):
+        link = index_dir / f".{CURRENT}-put-back"
+        link.unlink(missing_ok=True)
+        os.symlink(build, link)
+        os.replace(link, index_dir / CURRENT)
+        keep = {build} | {s.build for s in read_manifest(index_dir)[1].parts()}
+        for folder in index_dir.glob("build-*"):
+            if folder.name not in keep:
+                shutil.rmtree(folder)
+
+
 def add_one_more(index_dir: Path, docs: int, embedder: Embedder, settings: Settings, reps: int,
                  size: str = DEFAULT_SIZE) -> dict[str, Any]:
-    """Add briefing `docs` (the next one) and remove it again, beside embedding its own passages and sentences."""
+    """Add briefing `docs` (the next one) beside embedding its own passages and sentences, measured interleaved:
+    in this process with the library loaded (a server adding an upload: `add_one_s`), and from a fresh process
+    (`rag index add`: `add_one_fresh_s`, the model's loading and the returned library's reading included).
+    After each addition the library is put back as it was, so every run adds to the same library."""
     b = briefing(docs, size=size)
+    loaded = load_index(index_dir, settings, check_sources=False)  # what a server holds
+    build = loaded.path.name
     with tempfile.TemporaryDirectory(prefix="rag-archive-add-") as tmp:
         path = Path(tmp) / f"{b.id}.txt"
         path.write_text(b.text, encoding="utf-8")
         passages = chunk(read_documents([path])[0], settings)
         texts = [p.embed_text() for p in passages]
         sentences = list(dict.fromkeys(b.text[x:y] for p in passages if p.kind == "article" for x, y in p.sentences))
-        adds, embeds = [], []
+        adds, fresh, embeds, segments = [], [], [], []
         for r in range(reps):
-            for what in (("add", "embed") if r % 2 == 0 else ("embed", "add")):
+            order = ("add", "fresh", "embed") if r % 2 == 0 else ("embed", "fresh", "add")
+            for what in order:
                 t = time.perf_counter()
                 if what == "add":
-                    add_documents(index_dir, [path], settings=settings, embedder=embedder, progress=False)
+                    added = add_documents(index_dir, [path], settings=settings, embedder=embedder, progress=False)
                     adds.append(time.perf_counter() - t)
-                    remove_documents(index_dir, [b.id], settings=settings, embedder=embedder, progress=False)
+                    segments.append(len(added.manifest.parts()))
+                    del added
+                    _put_back(index_dir, build, b.id, embedder, settings)
+                elif what == "fresh":
+                    done = subprocess.run([sys.executable, "-c", _ADD, str(index_dir), str(path)],
+                                          capture_output=True, text=True, check=True)
+                    fresh.append(json.loads(done.stdout.strip().splitlines()[-1])["add_s"])
+                    _put_back(index_dir, build, b.id, embedder, settings)
                 else:
                     embedder.encode(texts)
                     embedder.encode(sentences)
                     embeds.append(time.perf_counter() - t)
-    add_s, embed_s = _median(adds, 3), _median(embeds, 3)
+    add_s, fresh_s, embed_s = _median(adds, 3), _median(fresh, 3), _median(embeds, 3)
     return {"add_one_s": add_s, "add_one_embed_own_s": embed_s, "add_one_overhead_s": round(add_s - embed_s, 3),
-            "add_one_runs_s": [round(x, 3) for x in adds]}
+            "add_one_fresh_s": fresh_s, "add_one_fresh_overhead_s": round(fresh_s - embed_s, 3),
+            "add_one_runs_s": [round(x, 3) for x in adds], "add_one_fresh_runs_s": [round(x, 3) for x in fresh],
+            "add_one_segments_after": max(segments) if segments else 0}
 
 
 def embedding_rate(index: Index, embedder: Embedder, n: int = 400) -> dict[str, Any]:
@@ -216,6 +266,8 @@ ROWS = (
     ("add one more briefing", "add_one_s", "s", ""),
     ("… embedding its own text alone", "add_one_embed_own_s", "s", ""),
     ("add one more − its own embedding", "add_one_overhead_s", "s", "≤ 2"),
+    ("add one more, from a fresh process (`rag index add`)", "add_one_fresh_s", "s", ""),
+    ("… − its own embedding (model loading included)", "add_one_fresh_overhead_s", "s", ""),
     ("build time recorded (batches of `rag index add`)", "build_logged_s", "s", ""),
     ("passages embedded per second (wall)", "passages_per_s", "/s", ""),
     ("passages embedded per CPU-second", "passages_per_cpu_s", "/s", ""),
@@ -270,7 +322,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="One repetition.")
     parser.add_argument("--size", choices=("journal", "small"), default=DEFAULT_SIZE, help="Briefing size.")
     parser.add_argument("--md", type=Path, default=EVAL_DIR / "archive_bench.md", help="Where the report goes.")
+    parser.add_argument("--add-only", type=Path, default=None, metavar="FOLDER",
+                        help="Only measure adding one more briefing to the archive of --docs briefings in FOLDER.")
     args = parser.parse_args(argv)
+    if args.add_only is not None:
+        settings = Settings.from_env()
+        embedder = Embedder(settings)
+        embedder.encode(["warm-up"] * 30)
+        docs = len(read_manifest(args.add_only / "index")[1].sources)
+        print(json.dumps(add_one_more(args.add_only / "index", docs, embedder, settings, 1 if args.quick else 3,
+                                      args.size), indent=2))
+        return 0
     result = archive_bench(args.docs, args.quick, size=args.size)
     result["command"] = "python -m eval.archive_bench " + " ".join(argv if argv is not None else sys.argv[1:])
     write_markdown(result, args.md)

@@ -12,7 +12,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from rag.entities import annotate
 from rag.errors import DocumentError, IndexNotFoundError, RagError
 from rag.index import Index, load_index
 from rag.lexical import Bm25
-from rag.manifest import FORMAT_VERSION, Manifest, Source, sha256_file
+from rag.manifest import FORMAT_VERSION, OWN, Manifest, Segment, Source, sha256_file
 from rag.parse import Document, parse
 from rag.publish import build_lock, clear_leftovers, new_build_name, publish, writing
 from rag.schema import Passage
@@ -268,15 +268,18 @@ def _embedding_counter(
 def write_index(
     contents: Contents, index_dir: Path, settings: Settings, embedder: Embedder, progress: bool = True,
     old: Index | None = None, started: float | None = None, on_progress: OnProgress | None = None,
+    base: tuple[Path, Manifest] | None = None,
 ) -> None:
     """Embed what is new, write and publish `contents` as `index_dir`'s index. The caller holds the build lock.
 
     Vectors come from `old` (else the index now in `index_dir`) for every passage and sentence it already had.
-    `on_progress` is told the "embedding" and "publishing" stages.
+    With `base` (the published build and its manifest), `contents` holds only documents to append: they are
+    written as one more segment after the base's (`rag.segments`), and nothing of the base is read but its
+    manifest. `on_progress` is told the "embedding" and "publishing" stages.
     """
     started = time.perf_counter() if started is None else started
     passages = contents.passages
-    by_passage, by_sentence = _previous_vectors(index_dir, settings, old)
+    by_passage, by_sentence = ({}, {}) if base is not None else _previous_vectors(index_dir, settings, old)
     passage_keys = [p.id for p in passages]
     embedded = None if on_progress is None else _embedding_counter(contents, by_passage, by_sentence, on_progress)
     passage_vectors = _embed_missing(embedder, passage_keys, [p.embed_text() for p in passages], by_passage,
@@ -295,6 +298,9 @@ def write_index(
         tmp.mkdir()
         _write_build(tmp, contents, passage_vectors, sentence_vectors, dense, bm25)
         files = {str(f.relative_to(tmp)): sha256_file(f) for f in sorted(tmp.rglob("*")) if f.is_file()}
+    own = Segment(OWN, tuple(s.doc for s in contents.sources), len(passages), len(sentence_keys), dense_kind)
+    earlier, earlier_files = _earlier_segments(base) if base is not None else ((), {})
+    segments = (*earlier, own)
     manifest = Manifest(
         format_version=FORMAT_VERSION,
         package_version=__version__,
@@ -303,10 +309,23 @@ def write_index(
         platform=platform.platform(),
         settings=settings.index_settings(),
         dimension=int(passage_vectors.shape[1]),
-        dense_index=dense_kind,
-        sources=contents.sources,
-        counts={"passages": len(passages), "sentences": len(sentence_keys)},
+        dense_index="+".join(dict.fromkeys(s.dense_index for s in segments)),
+        sources=(*(base[1].sources if base is not None else ()), *contents.sources),
+        counts={"passages": sum(s.passages for s in segments), "sentences": sum(s.sentences for s in segments)},
         build_seconds=round(time.perf_counter() - started, 3),
-        files=files,
+        files={**earlier_files, **files},
+        segments=segments if earlier else (),
     )
     publish(index_dir, tmp, name, manifest)
+
+
+def _earlier_segments(base: tuple[Path, Manifest]) -> tuple[tuple[Segment, ...], dict[str, str]]:
+    """The segments of the published build `base` under their build folders' names, and their files' sha256
+    (from its manifest: nothing is hashed again)."""
+    build, manifest = base
+    segments, files = [], {}
+    for seg in manifest.parts():
+        named = replace(seg, build=build.name) if seg.build == OWN else seg
+        segments.append(named)
+        files.update({f"{named.build}/{k}": v for k, v in manifest.files_of(seg).items()})
+    return tuple(segments), files

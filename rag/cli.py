@@ -213,6 +213,21 @@ def index_remove(doc_ids: tuple[str, ...], index_dir: Path | None) -> None:
                f"document(s), {len(index)} passages.")
 
 
+@index_group.command("compact")
+@index_dir_option
+def index_compact(index_dir: Path | None) -> None:
+    """Rewrite the library as one segment (additions each add one; a ninth compacts by itself). Nothing is
+    embedded; BM25 scores become exact again."""
+    from rag import Settings
+    from rag.library import compact_index
+
+    settings = Settings.from_env()
+    target = _library_dir(index_dir, settings)
+    index = compact_index(target, settings=settings, progress=False)
+    click.echo(f"The library in {target} is one segment: {len(index.manifest.sources)} document(s), "
+               f"{len(index)} passages.")
+
+
 def _period(row: dict[str, Any]) -> str:
     from rag.dates import format_range
 

@@ -8,15 +8,13 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from rag.aliases import ALIASES_FILE, Aliases, build_aliases
-from rag.copies import read_text
-from rag.errors import IndexCorruptError
+from rag.aliases import Aliases, build_aliases
 from rag.lexical import Bm25
-from rag.manifest import Manifest, check_manifest, check_model, read_manifest, rebuild_command, sha256_file
+from rag.manifest import Manifest, check_manifest, check_model, read_manifest
 from rag.periods import DateInterpreter
 from rag.schema import Passage
 from rag.settings import Settings
@@ -56,6 +54,8 @@ class Index:
         #: The alias table built with the index (rag/aliases.py).
         self.aliases = aliases if aliases is not None else Aliases.from_dict(build_aliases(passages, sources))
         self._library: list[dict[str, Any]] | None = None
+        #: The loaded segments the index is made of (`rag.segments.Part`), set by `load_index`.
+        self.segments: tuple[Any, ...] = ()
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -112,6 +112,12 @@ class Index:
 MMAP_VECTORS = True
 
 
+def read_passages(folder: Path) -> list[Passage]:
+    """A segment's passages, in position order (`passages.jsonl` of its build folder)."""
+    with (folder / "passages.jsonl").open(encoding="utf-8") as fh:
+        return [Passage.from_record(json.loads(line)) for line in fh]
+
+
 def load_index(
     index_dir: str | Path, settings: Settings | None = None, check_sources: bool = True, verify: bool = True,
     mmap: bool = MMAP_VECTORS,
@@ -119,38 +125,16 @@ def load_index(
     """Load an index, checking its manifest against `settings` and (with `verify`) every file's sha256.
 
     With `mmap`, the passage and sentence vectors are memory-mapped read-only (`np.load(mmap_mode="r")`).
+    An index in several segments (`rag.segments`) is composed from them; a segment already loaded in this
+    process (by an index still in use) is not read again, nor verified again.
     """
-    import faiss
+    from rag.segments import compose, load_parts
 
     settings = settings or Settings()
     index_dir = Path(index_dir)
     build, manifest = read_manifest(index_dir)
     check_manifest(index_dir, manifest, settings, check_sources)
-    for name, digest in manifest.files.items():
-        path = build / name
-        if not path.is_file():
-            raise IndexCorruptError(
-                f"{index_dir}: {name} is missing; rebuild: `{rebuild_command(index_dir, manifest)}`."
-            )
-        if verify and sha256_file(path) != digest:
-            raise IndexCorruptError(
-                f"{index_dir}: {name} does not match its manifest (damaged?); "
-                f"rebuild: `{rebuild_command(index_dir, manifest)}`."
-            )
-    try:
-        with (build / "passages.jsonl").open(encoding="utf-8") as fh:
-            passages = [Passage.from_record(json.loads(line)) for line in fh]
-        sources = {s.doc: read_text(build, s.doc) for s in manifest.sources}
-        mode: Literal["r"] | None = "r" if mmap else None
-        passage_vectors = np.load(build / "passage_vectors.npy", allow_pickle=False, mmap_mode=mode)
-        sentence_vectors = np.load(build / "sentence_vectors.npy", allow_pickle=False, mmap_mode=mode)
-        dense = faiss.read_index(str(build / "dense.faiss"))
-        bm25 = Bm25.load(build / "bm25")
-        aliases = Aliases.load(build / ALIASES_FILE)
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise IndexCorruptError(
-            f"{index_dir}: cannot be read ({exc}); rebuild: `{rebuild_command(index_dir, manifest)}`."
-        ) from None
-    if len(passages) != len(passage_vectors) or dense.ntotal != len(passages):
-        raise IndexCorruptError(f"{index_dir}: passages and vectors disagree in number; rebuild the index.")
-    return Index(build, manifest, passages, sources, passage_vectors, sentence_vectors, dense, bm25, index_dir, aliases)
+    parts = load_parts(build, manifest, index_dir, verify, mmap)
+    index = Index(build, manifest, index_dir=index_dir, **compose(parts))
+    index.segments = tuple(parts)  # keeps them loaded (and reusable) while the index is in use
+    return index

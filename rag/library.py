@@ -1,9 +1,12 @@
 """A library of briefings: add, replace and remove documents of a built index, atomically.
 
-Each edit rebuilds the index from what it already holds (its passages, their vectors, its copies of the
-sources) plus or minus documents, under the index's build lock, and publishes it like a build (`rag.publish`):
-killed midway, the previous library still loads and answers. Only passages and sentences the index has not
-seen are embedded; the documents kept are neither parsed nor chunked again.
+An addition that replaces no document writes the new documents alone, as one more segment of the index
+(`rag.segments`): only the published manifest is read, so adding a briefing to a large library costs its own
+embedding and little more. A replacement, a removal, or an addition beyond `MAX_SEGMENTS` segments rebuilds the
+index as one segment from what it already holds (its passages, their vectors, its copies of the sources) plus
+or minus documents: compaction. Either way the edit runs under the index's build lock and is published like a
+build (`rag.publish`): killed midway, the previous library still loads and answers. Only passages and
+sentences the index has not seen are embedded; the documents kept are neither parsed nor chunked again.
 
 Example:
     >>> index = add_documents("/tmp/briefing-index", ["other.txt"])  # doctest: +SKIP
@@ -25,9 +28,11 @@ from rag.embed import Embedder
 from rag.entities import annotate
 from rag.errors import DocumentError, IndexNotFoundError
 from rag.index import Index, load_index
+from rag.manifest import Manifest, check_manifest, read_manifest
 from rag.parse import MAX_BYTES, SUFFIXES, Document, parse
 from rag.parse import _too_large as too_large
 from rag.publish import build_lock, clear_leftovers
+from rag.segments import MAX_SEGMENTS, doc_folders
 from rag.settings import Settings
 
 #: What a document id may be: it names a file in the index (`sources/ID.txt`) and a `--doc` filter.
@@ -77,6 +82,31 @@ def _load(index_dir: Path, settings: Settings) -> Index | None:
         return load_index(index_dir, settings, check_sources=False)
     except IndexNotFoundError:
         return None
+
+
+def _published(index_dir: Path, settings: Settings) -> tuple[Path, Manifest] | None:
+    """The published build and its manifest, checked against `settings` (None when there is no index yet)."""
+    try:
+        build, manifest = read_manifest(index_dir)
+    except IndexNotFoundError:
+        return None
+    check_manifest(index_dir, manifest, settings, check_sources=False)
+    return build, manifest
+
+
+def _with(old: Index | None, added: Contents, replaced: set[str]) -> Contents:
+    """The library `old` (all its segments) with the documents `added`, replacing those with their ids."""
+    if old is None:
+        return added
+    kept_sources = [s for s in old.manifest.sources if s.doc not in replaced]
+    folders = doc_folders(old.path, old.manifest)
+    records = {s.doc: r for s in kept_sources if (r := read_record(folders[s.doc], s.doc)) is not None}
+    return Contents(
+        sources=(*kept_sources, *added.sources),
+        texts={**{s.doc: old.sources[s.doc] for s in kept_sources}, **added.texts},
+        passages=[p for p in old.passages if p.doc not in replaced] + added.passages,
+        records={**records, **added.records},
+    )
 
 
 def read_documents(paths: Sequence[str | Path], doc_id: str | None = None, title: str | None = None) -> list[Document]:
@@ -145,10 +175,11 @@ def add_parsed(
     tell = on_progress or (lambda stage, fraction: None)
     with build_lock(index_dir):
         clear_leftovers(index_dir)
-        old = _load(index_dir, settings)
+        base = _published(index_dir, settings)
         new_ids = {d.id for d in docs}
+        held = base[1].sources if base else ()
         for doc in docs:
-            for source in old.manifest.sources if old else ():
+            for source in held:
                 if source.content_sha256 == doc.content_sha256 or source.sha256 == doc.sha256:
                     raise DocumentError(
                         f"{doc.path}: the same text is already in the library as {source.doc!r} "
@@ -157,18 +188,21 @@ def add_parsed(
         # passages are chunked and annotated per document, so a document's passages do not depend on the others
         fresh = [p for doc in docs for p in annotate(chunk(doc, settings), progress=False)]
         tell("reading", 1.0)
-        kept = [p for p in old.passages if p.doc not in new_ids] if old else []
-        kept_sources = [s for s in old.manifest.sources if s.doc not in new_ids] if old else []
         added_at = now()
-        records = {s.doc: r for s in kept_sources if old and (r := read_record(old.path, s.doc)) is not None}
-        contents = Contents(
-            sources=(*kept_sources, *(source_of(d, fresh, added_at, tracked=False) for d in docs)),
-            texts={**{s.doc: old.sources[s.doc] for s in kept_sources}, **{d.id: d.source for d in docs}}
-            if old else {d.id: d.source for d in docs},
-            passages=kept + fresh,
-            records={**records, **{d.id: blocks_record(d) for d in docs}},
+        added = Contents(
+            sources=tuple(source_of(d, fresh, added_at, tracked=False) for d in docs),
+            texts={d.id: d.source for d in docs},
+            passages=fresh,
+            records={d.id: blocks_record(d) for d in docs},
         )
-        write_index(contents, index_dir, settings, embedder, progress, old=old, started=started, on_progress=tell)
+        if base is not None and not new_ids & {s.doc for s in held} and len(base[1].parts()) < MAX_SEGMENTS:
+            # nothing replaced: the new documents become one more segment; the library is not read
+            write_index(added, index_dir, settings, embedder, progress, started=started, on_progress=tell,
+                        base=base)
+        else:  # a replacement, or too many segments: the whole library is written again, as one segment
+            old = _load(index_dir, settings)
+            write_index(_with(old, added, new_ids), index_dir, settings, embedder, progress, old=old,
+                        started=started, on_progress=tell)
     index = load_index(index_dir, settings, check_sources=False, verify=False)
     tell("publishing", 1.0)
     return index
@@ -206,8 +240,30 @@ def remove_documents(
             sources=tuple(kept_sources),
             texts={s.doc: old.sources[s.doc] for s in kept_sources},
             passages=[p for p in old.passages if p.doc not in gone],
-            records={s.doc: r for s in kept_sources if (r := read_record(old.path, s.doc)) is not None},
+            records={s.doc: r for s in kept_sources
+                     if (r := read_record(doc_folders(old.path, old.manifest)[s.doc], s.doc)) is not None},
         )
         write_index(contents, index_dir, settings, embedder or Embedder(settings), progress, old=old,
                     started=started)
+    return load_index(index_dir, settings, check_sources=False, verify=False)
+
+
+def compact_index(
+    index_dir: str | Path, settings: Settings | None = None, embedder: Embedder | None = None, progress: bool = True,
+) -> Index:
+    """Rewrite the library in `index_dir` as one segment (`rag index compact`); returns it loaded.
+
+    Nothing is embedded: every vector is the index's own. An index of one segment is left as it is.
+    """
+    settings = settings or Settings()
+    index_dir = Path(index_dir)
+    started = time.perf_counter()
+    with build_lock(index_dir):
+        clear_leftovers(index_dir)
+        old = _load(index_dir, settings)
+        if old is None:
+            raise IndexNotFoundError(f"No index at {index_dir}; there is nothing to compact.")
+        if len(old.manifest.parts()) > 1:
+            write_index(_with(old, Contents((), {}, []), set()), index_dir, settings, embedder or Embedder(settings),
+                        progress, old=old, started=started)
     return load_index(index_dir, settings, check_sources=False, verify=False)

@@ -15,8 +15,11 @@ from rag.settings import Settings
 #: Bumped whenever the files of a build change meaning; an index of another format is rebuilt, never converted.
 #: 2: passages carry typed entity spans; 3: and the page they start on; 4: sources/ID.blocks.json, content
 #: hashes; 5: aliases.json; 6: passages carry spaCy's parse (lemmas, dependencies); 7: names joined to a
-#: person by "and" and a month opening a name are entities of their own; 8: and each figure of a range
-FORMAT_VERSION = 8
+#: person by "and" and a month opening a name are entities of their own; 8: and each figure of a range; 9: a
+#: manifest may list earlier builds' segments before its own (`Manifest.segments`, `rag.segments`)
+FORMAT_VERSION = 9
+#: Formats this version loads: a format-8 build is one segment, its files laid out as a format-9 segment's.
+READABLE_FORMATS = (8, 9)
 MANIFEST = "manifest.json"
 #: The symlink in an index folder that names the published build.
 CURRENT = "current"
@@ -54,6 +57,27 @@ class Source:
     notes: tuple[str, ...] = ()
 
 
+#: The build folder name a segment has in the manifest of the build that holds it at its top level.
+OWN = "."
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A part of an index: the files one build wrote (passages, vectors, FAISS, BM25, aliases, copies).
+
+    A build holds its own segment at its top level (`build` is "."); an addition lists the segments of the
+    builds before it by their folder names, siblings of its own (`DIR/build-…`), so nothing is rewritten.
+    """
+
+    build: str
+    #: The documents whose passages the segment holds, in order.
+    docs: tuple[str, ...] = ()
+    passages: int = 0
+    sentences: int = 0
+    #: "flat" or "hnsw32" (`rag.build.make_dense_index`).
+    dense_index: str = ""
+
+
 @dataclass(frozen=True)
 class Manifest:
     """Everything a build records about itself; written last, so a build without one is never loaded.
@@ -76,8 +100,26 @@ class Manifest:
     sources: tuple[Source, ...] = ()
     counts: dict[str, int] = dataclasses.field(default_factory=dict)
     build_seconds: float = 0.0
-    #: sha256 of every file of the build but the manifest, by path relative to the build folder.
+    #: sha256 of every file of the build but the manifest, by path relative to the build folder; an earlier
+    #: segment's files under its build's name ("build-…/passages.jsonl", relative to the index folder).
     files: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: The index's segments, oldest first, its own last; empty: one segment, the build's own (format 8).
+    segments: tuple[Segment, ...] = ()
+
+    def parts(self) -> tuple[Segment, ...]:
+        """The segments, oldest first: `segments`, or the build's own alone when it lists none."""
+        if self.segments:
+            return self.segments
+        return (Segment(OWN, tuple(s.doc for s in self.sources), int(self.counts.get("passages", 0)),
+                        int(self.counts.get("sentences", 0)), self.dense_index),)
+
+    def files_of(self, segment: Segment) -> dict[str, str]:
+        """The sha256 of `segment`'s files, by path relative to its own build folder."""
+        if segment.build == OWN:
+            others = {f"{s.build}/" for s in self.segments if s.build != OWN}
+            return {k: v for k, v in self.files.items() if not any(k.startswith(o) for o in others)}
+        prefix = f"{segment.build}/"
+        return {k[len(prefix):]: v for k, v in self.files.items() if k.startswith(prefix)}
 
     @property
     def model(self) -> str | None:
@@ -97,6 +139,8 @@ class Manifest:
             if required not in values:
                 raise KeyError(required)
         values["sources"] = tuple(Source(**{**s, "notes": tuple(s.get("notes", ()))}) for s in values["sources"])
+        values["segments"] = tuple(Segment(**{**s, "docs": tuple(s.get("docs", ()))})
+                                   for s in values.get("segments", ()))
         return cls(**values)
 
 
@@ -136,9 +180,10 @@ def check_model(index_dir: Path, manifest: Manifest, settings: Settings) -> None
 def check_manifest(index_dir: Path, manifest: Manifest, settings: Settings, check_sources: bool = True) -> None:
     """Raise `IndexMismatchError` when the index was built differently from what is asked now."""
     how = rebuild_command(index_dir, manifest)
-    if manifest.format_version != FORMAT_VERSION:
+    if manifest.format_version not in READABLE_FORMATS:
         raise IndexMismatchError(
-            f"{index_dir} has index format {manifest.format_version}, this version reads {FORMAT_VERSION}; "
+            f"{index_dir} has index format {manifest.format_version}, this version reads "
+            f"{' and '.join(map(str, READABLE_FORMATS))}; "
             f"rebuild it: `{how}`."
         )
     check_model(index_dir, manifest, settings)

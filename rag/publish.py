@@ -2,9 +2,17 @@
 
 Layout of an index folder::
 
-    DIR/current -> build-20231201T120000-ab12cd   (symlink, swapped atomically)
-    DIR/build-.../manifest.json                     (written last; a build without one is never loaded)
+    DIR/current -> build-20231201T130000-cd34ef   (symlink, swapped atomically)
+    DIR/build-20231201T130000-cd34ef/manifest.json  (written last; a build without one is never loaded)
+    DIR/build-20231201T130000-cd34ef/passages.jsonl, passage_vectors.npy, sentence_vectors.npy, dense.faiss,
+        bm25/, aliases.json, sources/               (the build's own segment)
+    DIR/build-20231201T120000-ab12cd/…              (an earlier build, kept while the current manifest lists
+                                                     it as a segment: an addition writes only its documents)
     DIR/.tmp-build-...                              (a build being written; removed if it fails)
+
+A manifest's `segments` lists, oldest first, the builds whose files make up the index (`rag.segments`); its
+`files` hold every segment's sha256 ("build-…/passages.jsonl" for an earlier one). Publishing a build removes
+every build folder it does not list.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rag.errors import IndexBusyError, IndexWriteError
-from rag.manifest import CURRENT, MANIFEST, Manifest
+from rag.manifest import CURRENT, MANIFEST, OWN, Manifest
 
 #: What an `OSError` while writing means to the user, and what to do about it.
 _WHY = {
@@ -108,7 +116,8 @@ def new_build_name() -> str:
 
 
 def publish(index_dir: Path, tmp: Path, name: str, manifest: Manifest) -> None:
-    """Make the fully written build in `tmp` the index's `current` one, then remove the builds it replaces.
+    """Make the fully written build in `tmp` the index's `current` one, then remove the builds it replaces
+    (every build folder but the new one and those its manifest lists as earlier segments).
 
     The manifest is written (and synced) last inside `tmp`; `tmp` is renamed to `name`; a fresh symlink
     replaces `current` in one atomic step.
@@ -132,6 +141,8 @@ def publish(index_dir: Path, tmp: Path, name: str, manifest: Manifest) -> None:
             raise
     with contextlib.suppress(OSError):  # published; making the swap durable is best effort from here
         _fsync_dir(index_dir)
+    # Builds the new one lists as its earlier segments stay; the others are replaced.
+    keep = {name} | {s.build for s in manifest.segments if s.build != OWN}
     for old in index_dir.glob("build-*"):
-        if old.name != name:
+        if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)

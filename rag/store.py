@@ -13,6 +13,7 @@ from rag.index import Index, load_index
 from rag.library import add_parsed
 from rag.manifest import read_manifest
 from rag.parse import Document
+from rag.segments import doc_folders
 from rag.settings import DEFAULT_CORPUS, Settings, default_index_dir
 
 
@@ -53,11 +54,12 @@ def _added_documents(index_dir: Path) -> list[Document]:
     except RagError:
         return []
     out = []
+    folders = doc_folders(build, manifest)
     for source in manifest.sources:
         if source.tracked:
             continue
         try:
-            out.append(read_document(build, source))
+            out.append(read_document(folders.get(source.doc, build), source))
         except RagError:  # an older or damaged copy: that document is lost with the old index, as before
             continue
     return out

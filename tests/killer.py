@@ -41,8 +41,8 @@ elif stage == "before-rename":    # manifest written in the temp folder, not yet
     when(rag.publish.os, "rename")
 elif stage == "before-swap":      # build-* renamed, new symlink made, `current` not yet replaced
     when(rag.publish.os, "replace", lambda src, dst, *a, **k: Path(dst).name == "current")
-elif stage == "after-swap":       # published; old builds not yet removed
-    when(rag.publish.shutil, "rmtree", lambda path, *a, **k: Path(path).name.startswith("build-"))
+elif stage == "after-swap":       # published (the index folder's sync after the swap); old builds not yet removed
+    when(rag.publish, "_fsync_dir", lambda folder, *a, **k: not Path(folder).name.startswith(".tmp-"))
 '''
 
 
