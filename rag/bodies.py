@@ -55,6 +55,8 @@ _DETERMINED = _words("the a an its their his her our this that these those")
 _AUX = _words("did does do is are was were has have had will would can could should may might must")
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
 _POSSESSIVE = re.compile(r"(?:[’']s|[’'])$")
+#: A body named by the title of the one who heads it: "the finance ministry" by "Finance Minister Rosa Ibarra".
+_HEADED_BY = {"ministry": ("minister",), "ministries": ("minister",)}
 #: How near (in words, about) a capitalised head must stand to the owner ("the Bank of Japan").
 WINDOW = 4
 
@@ -128,14 +130,20 @@ def _kind_key(body: Body) -> tuple[str, str]:
     return (canonical(body.modifiers[-1]) if body.modifiers else "", canonical(body.head))
 
 
+@lru_cache(maxsize=1024)
 def _country(name: str) -> str:
-    """pycountry's name for a country name or short form ("Norway", "US"), else ""."""
+    """pycountry's name for a country name, short form or adjective ("Norway", "US", "Norwegian"), else ""."""
     import pycountry
 
-    try:
-        return str(pycountry.countries.lookup(name.strip()).name)
-    except LookupError:
-        return ""
+    from rag.demonyms import place_of
+
+    def lookup(text: str) -> str:
+        try:
+            return str(pycountry.countries.lookup(text.strip()).name)
+        except LookupError:
+            return ""
+
+    return lookup(name) or lookup(place_of(name.strip(), lambda p: bool(lookup(p))) or "")
 
 
 def _instance_named(body: Body, texts: list[str], owner_found: Callable[[str], bool] | None) -> bool:
@@ -235,7 +243,11 @@ def bodies_in(text: str, skip: str = "") -> tuple[Body, ...]:
             j -= 1
         before = words[j - 1][0] if j - 1 >= 0 else ""
         owner, start = "", j
-        if _POSSESSIVE.search(before):  # "Japan's", "South Korea's", "the parliament's"
+        if (before[:1].isupper() and not _POSSESSIVE.search(before) and j - 2 >= 1
+                and words[j - 2][0].lower() in _DETERMINED):
+            # "the Chilean finance ministry": an adjective of its owner before the modifiers
+            owner, start = before, j - 2
+        elif _POSSESSIVE.search(before):  # "Japan's", "South Korea's", "the parliament's"
             start = j - 1
             while start - 1 >= 1 and words[start - 1][0][:1].isupper() and before[:1].isupper():
                 start -= 1
@@ -280,8 +292,9 @@ def named(body: Body, texts: Iterable[str], owner_found: Callable[[str], bool] |
     texts = list(texts)
     head = _stem_cached(body.head)
     wanted = {_stem_cached(m) for m in body.modifiers}
-    if _used(head, texts) and all(_used(stem, texts) for stem in wanted):
-        return True
+    heads = [head] + [_stem_cached(h) for h in _HEADED_BY.get(body.head.lower(), ())]
+    if any(_used(h, texts) for h in heads) and all(_used(stem, texts) for stem in wanted):
+        return True  # "the finance ministry" is named by "Finance Minister" too
     if _instance_named(body, texts, owner_found):
         return True  # "the Storting" for "the parliament", "the Bank of Japan" for "the central bank"
     if not body.owner:

@@ -21,4 +21,5 @@ March 7, 2024: Berg meets with US Army Europe Commander General Mark Keller in O
 March 9, 2024: Chair of the Arctic Council Ambassador Hilde Moe opens a meeting on Arctic shipping in Bodø.
 March 12, 2024: Berg meets with Swedish Foreign Minister Anna Lund in Stockholm.
 March 14, 2024: Labour criticises the coast guard budget as too small.
+March 15, 2024: Holm meets with General Erik Vang, commander of the Norwegian Army, in Bodø.
 """

@@ -106,6 +106,14 @@ def test_a_head_in_any_wording_is_met_by_the_title_the_briefing_uses(fjell: Assi
     assert "Jonas Lind" in answer.text
 
 
+@pytest.mark.parametrize("question", [
+    "Who commands the Norwegian Army?", "Who is in charge of the Norwegian Army?", "Who leads the Norwegian Army?",
+])
+def test_a_head_is_met_by_a_title_after_the_name_too(fjell: Assistant, question: str) -> None:
+    answer = fjell.answer(question)  # "General Erik Vang, commander of the Norwegian Army,"
+    assert not answer.abstained and "Erik Vang" in answer.text, answer.text
+
+
 def test_a_phrase_is_answered_like_the_verb_on_another_briefing(harbor: Assistant, fjell: Assistant) -> None:
     for wording in ("Who is in charge of the Baltic Fleet?", "Who is at the helm of the Baltic Fleet?"):
         answer = harbor.answer(wording)
@@ -292,6 +300,9 @@ def test_whom_someone_met_still_lists_everyone(fjell: Assistant) -> None:
     ("What did Korea's central bank decide?", ["The Bank of Japan raised its rate."], False),
     ("What did the parliament approve?", ["The cabinet approved the budget."], False),
     ("What did the foreign ministry say?", ["The State Department said no."], True),
+    ("Who leads the Chilean finance ministry?", ["Chilean Finance Minister Rosa Ibarra met."], True),  # its head
+    ("What did the Norwegian parliament approve?", ["The Storting approved it."], True),  # an adjective owner
+    ("What did the Swedish parliament approve?", ["The Storting approved it."], False),
     ("What did the defence ministry say?", ["The Pentagon said no."], True),  # either spelling
     ("What did Japan's foreign ministry say?", ["The State Department said no."], False),
 ])
@@ -304,6 +315,7 @@ def test_a_generic_body_is_named_by_a_proper_name_of_its_kind(question: str, nam
 
 @pytest.mark.parametrize(("question", "said"), [
     ("What did the parliament approve?", "coast guard budget"),  # "the Storting"
+    ("What did the Norwegian parliament approve?", "coast guard budget"),
     ("What did the central bank cite?", "housing costs"),  # "the Bank of Norway"
 ])
 def test_a_body_called_otherwise_is_answered_from_its_own_name(fjell: Assistant, question: str, said: str) -> None:
@@ -341,3 +353,8 @@ def test_every_refusal_of_a_head_in_any_wording_is_grammatical(fjell: Assistant,
         assert not re.search(r"\ba [aeiou]", text) and "the the" not in text, text
         if answer.abstained and "nobody" in text:
             assert f"It names nobody as head of {x} here." in text, text
+
+
+def test_a_body_of_another_country_is_refused_naming_it(fjell: Assistant) -> None:
+    answer = fjell.answer("What did the Swedish parliament approve?")
+    assert answer.abstained and "never mentions the Swedish parliament." in answer.text
