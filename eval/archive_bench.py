@@ -159,7 +159,9 @@ def add_one_more(index_dir: Path, docs: int, embedder: Embedder, settings: Setti
     (`rag index add`: `add_one_fresh_s`, loading the models and reading the returned library included; its own
     embedding there is timed inside it, `add_one_fresh_embed_s`: a fresh process embeds a few texts without
     torch, `rag.embed.Embedder.LIGHT_MAX_TEXTS`, at another rate than this warm one).
-    After each addition the library is put back as it was, so every run adds to the same library."""
+    After each addition the library is put back as it was, so every run adds to the same library. The first
+    addition in this process also loads spaCy (~3 s here, once per server): the median of three runs is past it,
+    a `--quick` run is not."""
     b = briefing(docs, size=size)
     loaded = load_index(index_dir, settings, check_sources=False)  # what a server holds
     build = loaded.path.name
