@@ -29,7 +29,7 @@ from rag.retrieve import Filters, Retriever
 from rag.roles import alike, no_one_as
 from rag.schema import Answer, Citation, Passage
 from rag.settings import PACKAGE_DIR, Settings
-from rag.spelling import spelled_in
+from rag.spelling import spelled_in, spellings
 from rag.timeline import Timelines
 
 CALIBRATION = PACKAGE_DIR / "calibration.json"
@@ -162,7 +162,7 @@ class Assistant:
         source = self.index.source(lead.passage.doc)
         sentence = source[lead.start:lead.end].lower()
         for unit in q.units:
-            if unit not in sentence:
+            if not any(form in sentence for form in spellings(unit)):  # "kilometres" ~ "kilometers"
                 return f"{ABSTAIN} It gives no figure in {unit}."
         if q.role_terms and ev.coverage(q.role_terms, alike(q.role_terms, context)) < ROLE_COVERAGE:
             return f"{ABSTAIN} {no_one_as(q.role, q.headed)}"

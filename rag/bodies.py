@@ -4,9 +4,10 @@ A capitalised name ("the Harbour Council") is a name constraint read from the al
 or office written in common nouns is not, and a question about one the briefing never names used to be
 answered with an unrelated sentence. `bodies_in` reads such noun phrases (a head noun that names an institution,
 its lower-case modifiers, the name that owns it), and `named` says whether the briefing names the body — by
-every word of the phrase by stem (“central banks”, “the committee on the budget”), or by its head next to
-its owner (“Bank of Japan” for “Japan's central bank”) — never by its head word alone when the phrase has more
-words than that.
+every word of the phrase by stem (“central banks”, “the committee on the budget”), by its head next to its owner
+(“Bank of Japan” for “Japan's central bank”), or by a proper name of its kind (`INSTANCES`, a small table:
+“the Diet”, “the Storting” for “the parliament”; “the Bank of Norway”, “Norges Bank” for “the central bank”) —
+never by its head word alone when the phrase has more words than that.
 
 Example:
     >>> [b.phrase for b in bodies_in("What did Norway's central bank decide?")]
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["BODY_HEADS", "Body", "bodies_in", "named"]
+__all__ = ["BODY_HEADS", "INSTANCES", "Body", "bodies_in", "instances", "named"]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -54,6 +55,8 @@ _DETERMINED = _words("the a an its their his her our this that these those")
 _AUX = _words("did does do is are was were has have had will would can could should may might must")
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
 _POSSESSIVE = re.compile(r"(?:[’']s|[’'])$")
+#: A body named by the title of the one who heads it: "the finance ministry" by "Finance Minister Rosa Ibarra".
+_HEADED_BY = {"ministry": ("minister",), "ministries": ("minister",)}
 #: How near (in words, about) a capitalised head must stand to the owner ("the Bank of Japan").
 WINDOW = 4
 
@@ -68,6 +71,131 @@ class Body:
     modifiers: tuple[str, ...] = ()
     #: The capitalised name that owns it ("Japan" of "Japan's central bank"), if any.
     owner: str = ""
+
+
+#: Legislatures by their own names, with the country of each that belongs to one (generic names: "").
+_LEGISLATURES: tuple[tuple[str, str], ...] = (
+    (r"(?:National\s+)?Diet", "Japan"), (r"Congress", "United States"), (r"Bundestag|Bundesrat", "Germany"),
+    (r"Storting(?:et)?", "Norway"), (r"Riksdag(?:en)?", "Sweden"), (r"Folketing(?:et)?", "Denmark"),
+    (r"Eduskunta", "Finland"), (r"Althing(?:i)?", "Iceland"), (r"Sejm", "Poland"), (r"Knesset", "Israel"),
+    (r"(?:State\s+)?Duma", "Russia"), (r"Verkhovna\s+Rada", "Ukraine"), (r"Lok\s+Sabha|Rajya\s+Sabha", "India"),
+    (r"DPR|People[’']s\s+Representative\s+Council|House\s+of\s+Representatives\s+\(DPR\)", "Indonesia"),
+    (r"Oireachtas|D[áa]il", "Ireland"), (r"Saeima", "Latvia"), (r"Riigikogu", "Estonia"), (r"Seimas", "Lithuania"),
+    (r"Legislative\s+Yuan", "Taiwan"), (r"National\s+People[’']s\s+Congress|NPC", "China"),
+    (r"Cortes(?:\s+Generales)?", "Spain"), (r"Tweede\s+Kamer|States\s+General", "Netherlands"),
+    (r"Majlis", ""), (r"National\s+Assembly", ""), (r"Parliament", ""), (r"Senate", ""),
+    (r"House\s+of\s+(?:Representatives|Commons|Lords|Councillors)", ""), (r"Legislative\s+Council", ""),
+    (r"Federal\s+Assembly", ""),
+)
+#: Central banks by their own names; "Bank of X" is one when X is a country (`_COUNTRY_BANK`).
+_CENTRAL_BANKS: tuple[tuple[str, str], ...] = (
+    (r"Federal\s+Reserve|the\s+Fed\b", "United States"), (r"Bundesbank", "Germany"), (r"Riksbank", "Sweden"),
+    (r"Norges\s+Bank", "Norway"), (r"Danmarks\s+Nationalbank", "Denmark"), (r"Bank\s+Indonesia", "Indonesia"),
+    (r"People[’']s\s+Bank\s+of\s+China", "China"), (r"Reserve\s+Bank(?:\s+of\s+[A-Z][\w ]+)?", ""),
+    (r"European\s+Central\s+Bank|ECB", ""), (r"(?:[A-Z][\w]+\s+)*National\s+Bank", ""),
+    (r"Central\s+Bank(?:\s+of\s+[A-Z]\w+)?", ""), (r"Monetary\s+Authority", ""),
+)
+_COUNTRY_BANK = re.compile(r"\bBank\s+of\s+(?:the\s+)?(?P<x>[A-Z]\w+(?:\s+[A-Z]\w+)?)")
+#: Armed forces by their own names.
+_MILITARIES: tuple[tuple[str, str], ...] = (
+    (r"Self-Defen[cs]e\s+Forces?|SDF", "Japan"), (r"Bundeswehr", "Germany"), (r"People[’']s\s+Liberation\s+Army|PLA",
+                                                                           "China"),
+    (r"TNI", "Indonesia"), (r"Armed\s+Forces", ""), (r"Defen[cs]e\s+Forces?", ""),
+)
+#: Foreign and defence ministries by their own names.
+_FOREIGN_MINISTRIES: tuple[tuple[str, str], ...] = (
+    (r"State\s+Department|Department\s+of\s+State", "United States"), (r"Foreign\s+Office", "United Kingdom"),
+    (r"Gaimusho", "Japan"), (r"Quai\s+d[’']Orsay", "France"), (r"Global\s+Affairs\s+Canada", "Canada"),
+    (r"DFAT|Department\s+of\s+Foreign\s+Affairs(?:\s+and\s+Trade)?", ""),
+    (r"MOFA|Ministry\s+of\s+Foreign\s+Affairs", ""),
+)
+_DEFENCE_MINISTRIES: tuple[tuple[str, str], ...] = (
+    (r"Pentagon|Department\s+of\s+Defen[cs]e|DoD", "United States"), (r"Ministry\s+of\s+Defen[cs]e|MOD", ""),
+)
+#: A small table of generic body nouns and the proper names that instantiate them in briefings: a question may
+#: say "the parliament" or "the central bank" where the briefing says "the Diet" or "the Bank of Japan". Keyed by
+#: (modifier, head); each name with the country it belongs to ("" for a name any country's body may bear).
+INSTANCES: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    ("", "parliament"): _LEGISLATURES, ("", "legislature"): _LEGISLATURES, ("national", "legislature"): _LEGISLATURES,
+    ("", "congress"): _LEGISLATURES, ("central", "bank"): _CENTRAL_BANKS, ("", "military"): _MILITARIES,
+    ("", "army"): _MILITARIES, ("armed", "forces"): _MILITARIES, ("foreign", "ministry"): _FOREIGN_MINISTRIES,
+    ("defence", "ministry"): _DEFENCE_MINISTRIES, ("defence", "department"): _DEFENCE_MINISTRIES,
+}
+
+
+def _kind_key(body: Body) -> tuple[str, str]:
+    """The `INSTANCES` key of a body: its last modifier and its head, in one spelling ("defense" is "defence")."""
+    from rag.spelling import canonical
+
+    return (canonical(body.modifiers[-1]) if body.modifiers else "", canonical(body.head))
+
+
+@lru_cache(maxsize=1024)
+def _country(name: str) -> str:
+    """pycountry's name for a country name, short form or adjective ("Norway", "US", "Norwegian"), else ""."""
+    import pycountry
+
+    from rag.demonyms import place_of
+
+    def lookup(text: str) -> str:
+        try:
+            return str(pycountry.countries.lookup(text.strip()).name)
+        except LookupError:
+            return ""
+
+    return lookup(name) or lookup(place_of(name.strip(), lambda p: bool(lookup(p))) or "")
+
+
+def _instance_named(body: Body, texts: list[str], owner_found: Callable[[str], bool] | None) -> bool:
+    """The briefing names `body` by a proper name of its kind (`INSTANCES`): "the Storting" for "the
+    parliament"; with an owner ("Norway's parliament"), one that is the owner's (its country matches) or a
+    generic name ("National Assembly") near the owner."""
+    key = _kind_key(body)
+    names = INSTANCES.get(key)
+    if names is None:
+        return False
+    owner_country = _country(body.owner) if body.owner else ""
+    found: list[tuple[str, str, int, str]] = []  # (name, its country, where, text)
+    for pattern, country in names:
+        for text in texts:
+            found += [(m.group(), country, m.start(), text) for m in re.finditer(rf"\b(?:{pattern})(?!\w)", text)]
+    if key == ("central", "bank"):
+        for text in texts:
+            found += [(m.group(), c, m.start(), text) for m in _COUNTRY_BANK.finditer(text) if (c := _country(m["x"]))]
+    if not body.owner:
+        return bool(found)
+    for name, country, at, text in found:
+        if country and (country == owner_country or (owner_found is not None and owner_found(country))):
+            return True  # "the Diet" for "Japan's parliament"
+        if not country and owner_found is not None and owner_found(text[max(0, at - 12 * WINDOW): at + len(name)
+                                                                         + 12 * WINDOW]):
+            return True  # "Indonesia's National Assembly"
+    return False
+
+
+def instances(body: Body, names: Iterable[str]) -> list[str]:
+    """Which of `names` (the alias table's names) are proper names of `body`'s kind (`INSTANCES`; with an owner,
+    the owner's own or a generic one): "storting" and "bank of norway" for "the parliament", "the central bank".
+
+    Example:
+        >>> instances(bodies_in("What did the parliament approve?")[0], ["storting", "oslo", "bank of norway"])
+        ['storting']
+    """
+    table = INSTANCES.get(_kind_key(body))
+    if table is None:
+        return []
+    owner = _country(body.owner) if body.owner else ""
+    out = []
+    for name in names:
+        for pattern, country in table:
+            if re.fullmatch(rf"(?:the\s+)?(?:{pattern})", name, re.I) and (not owner or country in (owner, "")):
+                out.append(name)
+                break
+        else:
+            m = re.fullmatch(_COUNTRY_BANK.pattern.removeprefix(r"\b"), name, re.I) if body.head == "bank" else None
+            if m and (c := _country(m["x"])) and (not owner or c == owner):
+                out.append(name)
+    return out
 
 
 def _stem(word: str) -> str:
@@ -115,7 +243,11 @@ def bodies_in(text: str, skip: str = "") -> tuple[Body, ...]:
             j -= 1
         before = words[j - 1][0] if j - 1 >= 0 else ""
         owner, start = "", j
-        if _POSSESSIVE.search(before):  # "Japan's", "South Korea's", "the parliament's"
+        if (before[:1].isupper() and not _POSSESSIVE.search(before) and j - 2 >= 1
+                and words[j - 2][0].lower() in _DETERMINED):
+            # "the Chilean finance ministry": an adjective of its owner before the modifiers
+            owner, start = before, j - 2
+        elif _POSSESSIVE.search(before):  # "Japan's", "South Korea's", "the parliament's"
             start = j - 1
             while start - 1 >= 1 and words[start - 1][0][:1].isupper() and before[:1].isupper():
                 start -= 1
@@ -160,8 +292,11 @@ def named(body: Body, texts: Iterable[str], owner_found: Callable[[str], bool] |
     texts = list(texts)
     head = _stem_cached(body.head)
     wanted = {_stem_cached(m) for m in body.modifiers}
-    if _used(head, texts) and all(_used(stem, texts) for stem in wanted):
-        return True
+    heads = [head] + [_stem_cached(h) for h in _HEADED_BY.get(body.head.lower(), ())]
+    if any(_used(h, texts) for h in heads) and all(_used(stem, texts) for stem in wanted):
+        return True  # "the finance ministry" is named by "Finance Minister" too
+    if _instance_named(body, texts, owner_found):
+        return True  # "the Storting" for "the parliament", "the Bank of Japan" for "the central bank"
     if not body.owner:
         return False
     if owner_found is None:

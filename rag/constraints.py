@@ -24,16 +24,18 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 from weakref import WeakKeyDictionary
 
 from rag.aliases import Aliases
-from rag.bodies import Body, bodies_in, named
+from rag.bodies import Body, bodies_in, instances, named
 from rag.demonyms import adjectival, place_of
 from rag.index import Index
 from rag.kinds import asked_kind, offices_of, title_zones
 from rag.question import Question, salient_terms, topic_names
 from rag.schema import Answer, Passage
+from rag.spelling import spellings
 
 if TYPE_CHECKING:
     from rag.evidence import Sentence
@@ -231,7 +233,7 @@ def read(q: Question, aliases: Aliases, documents: Sequence[str] = (),
         exclusions=exclusions,
         grain=_grain(q), title=asked_office["office"].lower().split()[-1] if asked_office else "",
     )
-    q = _as_places(_as_countries(q, actors), placed, unplaced)
+    q = _as_bodies(_as_places(_as_countries(q, actors), placed, unplaced), bodies, aliases)
     if not exclusions:
         return replace(q, limits=limits)
     return replace(q, limits=limits, subject=subject,
@@ -283,6 +285,22 @@ def _as_places(q: Question, placed: list[tuple[str, str]], unplaced: list[str]) 
     return replace(q, names=tuple(swap.get(n, n) for n in q.names if n not in dropped),
                    topic_names=tuple(swap.get(n, n) for n in q.topic_names if n not in dropped),
                    topic=(q.topic - adjective_terms) | place_terms, must=must or q.must)
+
+
+def _as_bodies(q: Question, bodies: tuple[Body, ...], aliases: Aliases) -> Question:
+    """`q` with each body named in common nouns that the briefing calls by a proper name of its kind ("the
+    parliament" → "the Storting", "the central bank" → "the Bank of Norway", rag/bodies.py) scored by that
+    name's words: the sentence that says "The Storting approved …" carries what "the parliament" asks."""
+    add: frozenset[str] = frozenset()
+    drop: frozenset[str] = frozenset()
+    for body in bodies:
+        found = instances(body, aliases.types)
+        if found:
+            add |= salient_terms(" ".join(found))
+            drop |= salient_terms(" ".join([*body.modifiers, body.head])) - add
+    if not add:
+        return q
+    return replace(q, topic=(q.topic - drop) | add, must=((q.must - drop) | add) or q.must)
 
 
 def _within(name: str, exclusions: tuple[str, ...]) -> bool:
@@ -342,6 +360,9 @@ def _found(index: Index, name: str, text: str, actors: tuple[tuple[str, str], ..
     that stands for its country (`actors`) when either is."""
     if index.aliases.pattern(name).search(text):
         return True
+    # spelled otherwise: "Defence Ministry" for "Defense Ministry", "Harbour Council" for "Harbor Council"
+    if any(index.aliases.pattern(v).search(text) for v in _spelled_otherwise(name)):
+        return True
     country = dict(actors).get(name)
     if country is not None and index.aliases.pattern(country).search(text):
         return True
@@ -350,6 +371,21 @@ def _found(index: Index, name: str, text: str, actors: tuple[tuple[str, str], ..
         return False
     hits = sum(bool(index.aliases.pattern(w).search(text)) for w in words)
     return bool(words) and 2 * hits >= len(words) and hits > 0
+
+
+@lru_cache(maxsize=4096)
+def _spelled_otherwise(name: str) -> tuple[str, ...]:
+    """`name` with each of its words in its other spellings (US/UK, hyphen; rag/spelling.py), capitalised as
+    written; at most a few variants."""
+    words = name.split()
+    variants: list[str] = []
+    for i, w in enumerate(words):
+        for form in sorted(spellings(w) - {w.lower()}):
+            if " " in form:
+                continue
+            spelled = form[:1].upper() + form[1:] if w[:1].isupper() else form
+            variants.append(" ".join([*words[:i], spelled, *words[i + 1:]]))
+    return tuple(variants[:8])
 
 
 def _context(index: Index, p: Passage) -> str:

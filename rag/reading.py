@@ -57,8 +57,23 @@ _CAUSE = re.compile(
     r"aim(?:s|ed|ing)? to|intend(?:s|ed)? to|meant to|designed to|to avoid|to prevent|to ensure|for fear)\b|\(",
     re.IGNORECASE,
 )
+#: A name and the apposition right after it that gives its title (", commander of the Peruvian Army,").
+_APPOSITION = re.compile(r"[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,4},\s+(?:the\s+)?(?P<title>[a-z][^,;.()]{2,80})")
 _SUBJECT_OR_OBJECT = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos", "conj", "ROOT", "obj"})
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
+
+
+def _heads(headed: str, zone: str) -> bool:
+    """The title `zone` holds a head title and the words of what is `headed` (most of them; a country and its
+    adjective alike: "Indonesia's armed forces" is headed by the "Indonesian" one)."""
+    words = {w.lower().rstrip(".") for w in _WORD.findall(zone)}
+    if not words & HEAD_TITLES:
+        return False
+    wanted = salient_terms(headed)
+    have = terms(zone)
+    said = sum(any(t == z or (min(len(t), len(z)) >= 4 and (z.startswith(t) or t.startswith(z))) for z in have)
+               for t in wanted)
+    return not wanted or said / len(wanted) >= HEADED_SHARE
 
 
 class Reader:
@@ -193,7 +208,8 @@ class Reader:
 
     def names_role_head(self, q: Question, source: str, floor: int, start: int) -> bool:
         """A role verb asked about ("Who runs Google?") met by the title before a name: a head title and what
-        the question says is headed ("Google President and CEO Sundar Pichai")."""
+        the question says is headed ("Google President and CEO Sundar Pichai"), or by an apposition right after
+        the name ("General Marco Rivas, commander of the Peruvian Army,")."""
         if not q.headed:  # what "who runs / is in charge of / is the head of X" says is headed (rag/roles.py)
             return False
         # An acronym in parentheses inside a title ("Commander of the … Armed Forces (TNI) General") is no cut.
@@ -201,15 +217,8 @@ class Reader:
         cuts = list(_ZONE_START.finditer(zone))
         if cuts:
             zone = zone[cuts[-1].end() :]
-        words = {w.lower().rstrip(".") for w in _WORD.findall(zone)}
-        if not words & HEAD_TITLES:
-            return False
-        headed = salient_terms(q.headed)
-        have = terms(zone)
-        # "Indonesia's armed forces" is headed by the "Indonesian" one: a country and its adjective alike.
-        said = sum(any(t == z or (min(len(t), len(z)) >= 4 and (z.startswith(t) or t.startswith(z))) for z in have)
-                   for t in headed)
-        return not headed or said / len(headed) >= HEADED_SHARE
+        after = _APPOSITION.match(source, start)
+        return _heads(q.headed, zone) or (after is not None and _heads(q.headed, after["title"]))
 
     def states_cause(self, p: Passage, source: str, a: int, b: int) -> bool:
         """The sentence states a reason or a purpose: a marker ("because", "so as to", a parenthesis) or a

@@ -33,13 +33,14 @@ _PHRASES = (r"in\s+(?:overall\s+)?(?:charge|command|control)\s+of|at\s+the\s+(?:
 _HEADS = r"head|chief|leader|boss|chair|chairman|chairwoman|chairperson|helmsman|commanding\s+officer"
 #: Offices whose head noun is generic but which name no head of what follows ("chief of staff").
 _NOT_HEADED = re.compile(r"^(?:staff|state|government|mission|protocol)\b", re.IGNORECASE)
+_NOT_AN_OBJECT = re.compile(r"^(?:by|of|to|for|with|from|it|them|this|that|these|those)\b", re.IGNORECASE)
 _BE = r"(?:(?:is|was|are|were|has\s+been|had\s+been|will\s+be|would\s+be|now|currently|still)\s+)*"
 _LEAD = r"^\s*(?:and\s+)?(?:who|whom)(?:[’']s)?\s+"
 #: What is headed ends before a time, a place of the asking ("now", "in March") or the question mark.
 _END = r"(?=\s+(?:at|in|on|during|when|while|before|after|since|until|now|today|currently|as\s+of)\b|\s*[?.!]|\s*$)"
 #: "Who runs X", "Which admiral commands X" (not "Who met the official who heads X": a relative clause).
-_VERB_Q = re.compile(rf"^\s*(?:and\s+)?(?:who|whom|(?:which|what)\s+[\w-]+(?:\s+[\w-]+)?)\s+"
-                     rf"(?:(?:currently|now|still)\s+)?(?:{_VERBS})\s+(?P<obj>.+?){_END}", re.IGNORECASE)
+_VERB_Q = re.compile(rf"^\s*(?:and\s+)?(?:(?:who|whom)(?:[’']s)?|(?:which|what)\s+[\w-]+(?:\s+[\w-]+)?)\s+"
+                     rf"{_BE}(?:{_VERBS})\s+(?:up\s+)?(?P<obj>.+?){_END}", re.IGNORECASE)
 _PHRASE_Q = re.compile(rf"{_LEAD}{_BE}(?:{_PHRASES})\s+(?P<obj>.+?){_END}", re.IGNORECASE)
 _NOUN_Q = re.compile(rf"{_LEAD}{_BE}(?:the\s+)?(?:(?:current|new|acting|top|overall)\s+)?(?:{_HEADS})\s+(?:of|at)\s+"
                      rf"(?P<obj>.+?){_END}", re.IGNORECASE)
@@ -59,11 +60,12 @@ def headed(question: str) -> str:
         >>> headed("Who is Korea's special representative?"), headed("Who is the chief of staff?")
         ('', '')
     """
-    for pattern in (_VERB_Q, _PHRASE_Q, _NOUN_Q, _POSSESSIVE_Q):
+    for pattern in (_NOUN_Q, _PHRASE_Q, _POSSESSIVE_Q, _VERB_Q):
         m = pattern.search(question)
         if m:
             obj = m["obj"].strip(" ,")
-            if obj and not _NOT_HEADED.match(obj) and obj.lower() not in ("it", "them", "this", "that"):
+            # "Which delegation was led by Kishida?" is passive: nothing headed is named after the verb
+            if obj and not _NOT_HEADED.match(obj) and not _NOT_AN_OBJECT.match(obj):
                 return obj
     return ""
 

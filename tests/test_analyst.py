@@ -46,6 +46,7 @@ HEAD_WORDINGS = (
     "Who leads {x}?", "Who runs {x}?", "Who commands {x}?", "Who chairs {x}?", "Who presides over {x}?",
     "Who oversees {x}?", "Who currently manages {x}?", "Who is {x}'s leader?", "Who is {x}’s chief?",
     "Who is {x}'s head?", "Who is in charge of {x} now?", "Who was at the helm of {x} in March?",
+    "Who is leading {x}?", "Who's running {x}?", "Who has been heading {x} since March?", "Who heads up {x}?",
 )
 HEADED = ("the Baltic Fleet", "Orlen Systems", "the port authority", "US Indo-Pacific Command", "the Ministry of Fisheries")
 
@@ -65,7 +66,7 @@ def test_a_head_asked_in_any_wording_is_read_as_the_head_of_what_is_named(wordin
 @pytest.mark.parametrize("question", [
     "Who is Korea's special representative?", "Who is the governor of Okinawa Prefecture?", "Who is Okafor?",
     "Who met the official who heads the agency?", "Who is the chief of staff?", "Who signed the accord?",
-    "Who is in charge?", "Who is responsible?",
+    "Who is in charge?", "Who is responsible?", "Which delegation was led by Kishida?",
 ])
 def test_other_person_questions_read_no_head(question: str) -> None:
     assert analyze(question).headed == ""
@@ -103,6 +104,14 @@ def test_a_head_in_any_wording_is_met_by_the_title_the_briefing_uses(fjell: Assi
     answer = fjell.answer(question)
     assert not answer.abstained, answer.text
     assert "Jonas Lind" in answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "Who commands the Norwegian Army?", "Who is in charge of the Norwegian Army?", "Who leads the Norwegian Army?",
+])
+def test_a_head_is_met_by_a_title_after_the_name_too(fjell: Assistant, question: str) -> None:
+    answer = fjell.answer(question)  # "General Erik Vang, commander of the Norwegian Army,"
+    assert not answer.abstained and "Erik Vang" in answer.text, answer.text
 
 
 def test_a_phrase_is_answered_like_the_verb_on_another_briefing(harbor: Assistant, fjell: Assistant) -> None:
@@ -273,3 +282,79 @@ def test_a_question_of_one_kind_is_answered_by_that_kind_only(fjell: Assistant) 
 def test_whom_someone_met_still_lists_everyone(fjell: Assistant) -> None:
     answer = fjell.answer("Whom did Berg meet in Oslo?")
     assert all(n in answer.text for n in ("Thomas Reed", "Kari Dahl", "Ola Strand", "Mark Keller"))
+
+
+# ------------------------------------------------------- 5. a body in common nouns, named by its own name
+
+
+@pytest.mark.parametrize(("question", "names", "is_named"), [
+    ("What did the parliament approve?", ["The Diet passed the budget."], True),
+    ("What did the parliament approve?", ["Congress passed the budget."], True),
+    ("What did the parliament approve?", ["The Bundestag passed the budget."], True),
+    ("What did the parliament approve?", ["The National Assembly passed the budget."], True),
+    ("What did Japan's parliament approve?", ["The Diet passed the budget."], True),
+    ("What did Germany's parliament approve?", ["The Diet passed the budget."], False),  # the Diet is Japan's
+    ("What did the central bank decide?", ["The Bank of Japan raised its rate."], True),
+    ("What did the central bank decide?", ["The Federal Reserve raised its rate."], True),
+    ("What did the central bank decide?", ["The Bank of America raised its fees."], False),  # no country's bank
+    ("What did Korea's central bank decide?", ["The Bank of Japan raised its rate."], False),
+    ("What did the parliament approve?", ["The cabinet approved the budget."], False),
+    ("What did the foreign ministry say?", ["The State Department said no."], True),
+    ("Who leads the Chilean finance ministry?", ["Chilean Finance Minister Rosa Ibarra met."], True),  # its head
+    ("What did the Norwegian parliament approve?", ["The Storting approved it."], True),  # an adjective owner
+    ("What did the Swedish parliament approve?", ["The Storting approved it."], False),
+    ("What did the defence ministry say?", ["The Pentagon said no."], True),  # either spelling
+    ("What did Japan's foreign ministry say?", ["The State Department said no."], False),
+])
+def test_a_generic_body_is_named_by_a_proper_name_of_its_kind(question: str, names: list[str], is_named: bool) -> None:
+    from rag.bodies import bodies_in, named
+
+    (body,) = bodies_in(question)
+    assert named(body, names) is is_named
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("What did the parliament approve?", "coast guard budget"),  # "the Storting"
+    ("What did the Norwegian parliament approve?", "coast guard budget"),
+    ("What did the central bank cite?", "housing costs"),  # "the Bank of Norway"
+])
+def test_a_body_called_otherwise_is_answered_from_its_own_name(fjell: Assistant, question: str, said: str) -> None:
+    answer = fjell.answer(question)
+    assert not answer.abstained, answer.text
+    assert said in answer.text and "never mentions" not in answer.text
+
+
+def test_a_name_spelled_otherwise_is_found() -> None:
+    from rag.constraints import _spelled_otherwise
+
+    assert "Defense Ministry" in _spelled_otherwise("Defence Ministry")
+    assert "Harbour Safety Board" in _spelled_otherwise("Harbor Safety Board")
+    assert _spelled_otherwise("Kowalczyk") == ()
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("What did Labor criticize?", "coast guard budget"),  # "Labour" in the briefing
+    ("What did the Harbor Safety Board do?", "ferry operators"),  # "Harbour"
+])
+def test_a_question_naming_a_body_in_the_other_spelling_is_answered(fjell: Assistant, question: str,
+                                                                    said: str) -> None:
+    answer = fjell.answer(question)
+    assert "never mentions" not in answer.text
+    assert not answer.abstained and said in answer.text, answer.text
+
+
+@pytest.mark.parametrize("wording", HEAD_WORDINGS)
+def test_every_refusal_of_a_head_in_any_wording_is_grammatical(fjell: Assistant, wording: str) -> None:
+    for x in ("the coast guard", "the Southern Fleet"):
+        answer = fjell.answer(wording.format(x=x))
+        text = answer.text
+        assert not re.search(r"\bno (?:in|at|on|for|to|of|by|responsible|charge|the|a|an)\b", text), text
+        assert not re.search(r"\bnobody as (?:in|at|on|for|to|of|by|responsible|charge|the|a|an)\b", text), text
+        assert not re.search(r"\ba [aeiou]", text) and "the the" not in text, text
+        if answer.abstained and "nobody" in text:
+            assert f"It names nobody as head of {x} here." in text, text
+
+
+def test_a_body_of_another_country_is_refused_naming_it(fjell: Assistant) -> None:
+    answer = fjell.answer("What did the Swedish parliament approve?")
+    assert answer.abstained and "never mentions the Swedish parliament." in answer.text
