@@ -102,7 +102,18 @@ class Chronology:
 
     def scoped(self, scope: Scope) -> Sequence[Passage]:
         """The entries a question may use: those of the chosen documents and dates (every one without a scope)."""
-        return self.entries if scope is None else [p for p in self.entries if scope(p)]
+        if scope is None:
+            return self.entries
+        # The reader's document filter (`Filters.admits`) is applied to the columns first, so that only the
+        # chosen documents' entries are decoded; the scope itself still decides.
+        docs = getattr(getattr(scope, "__self__", None), "docs", ())
+        entries: Sequence[Passage] = self.entries
+        if docs and isinstance(docs, tuple):
+            c = self.entries.of.columns
+            codes = [i for i, d in enumerate(c.docs) if d in docs]
+            positions = np.asarray(self.entries.positions, dtype=np.int64)
+            entries = Entries(self.entries.of, positions[np.isin(c.doc[positions], codes)].tolist())
+        return [p for p in entries if scope(p)]
 
     def within(self, period: DateRange | None, scope: Scope = None) -> Sequence[Passage]:
         """The entries of a period; "after X" leaves out entries begun before it, "before X" those still running."""

@@ -12,6 +12,7 @@ import pytest
 from rag import Assistant, Embedder, Filters, Index, Settings
 from rag.chronology import Chronology, day
 from rag.dates import DateRange
+from rag.index import load_index
 from rag.layout import layout
 from rag.library import add_documents
 from rag.question import terms
@@ -102,3 +103,18 @@ def test_the_period_boost_lifts_the_same_entries(tmp_path: Path, library: Index,
     assistant = Assistant(library, embedder=embedder)
     found = assistant.retriever.retrieve("What happened on Feb. 10, 2024?", k=5)
     assert found[0].doc == "quays" and found[0].date_start == "2024-02-09"
+
+
+def test_the_chronology_scoped_to_documents_is_the_scan_and_decodes_only_theirs(library: Index,
+                                                                                 tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(library.index_dir, tmp_path / "copy", symlinks=True)
+    fresh = load_index(tmp_path / "copy")  # another folder: its passages not decoded yet
+    chronology = Chronology(fresh)
+    only = Filters(docs=("quays",)).admits
+    scan = [p for p in Chronology(library).entries if p.doc == "quays"]
+    assert chronology.scoped(only) == scan and chronology.within(None, only) == scan
+    decoded = {fresh.passages[i].doc for i in range(len(fresh)) if fresh.passages._cache[i] is not None}  # type: ignore[attr-defined]
+    assert decoded <= {"quays"}
+    assert list(chronology.scoped(None)) == list(Chronology(library).entries)

@@ -171,3 +171,21 @@ def test_threads_reading_one_table_get_one_object_per_passage(library: Index, tm
     with ThreadPoolExecutor(8) as pool:
         got = list(pool.map(lambda i: table[i % n], range(8 * n)))
     assert all(p is table[i % n] for i, p in enumerate(got)) and list(table) == list(library.passages)
+
+
+def test_rag_index_verify_checks_the_large_files_now(library: Index, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from rag.cli import main
+
+    monkeypatch.setattr("rag.segments.DEFER_ABOVE", 1024)
+    build = _copy(library, tmp_path / "idx")
+    ok = CliRunner().invoke(main, ["index", "verify", "--index-dir", str(tmp_path / "idx")])
+    assert ok.exit_code == 0 and "match their manifest" in ok.output
+    vectors = build / "passage_vectors.npy"
+    data = bytearray(vectors.read_bytes())
+    data[-2] ^= 0xFF
+    vectors.write_bytes(bytes(data))
+    bad = CliRunner().invoke(main, ["index", "verify", "--index-dir", str(tmp_path / "idx")])
+    assert bad.exit_code != 0 and "passage_vectors.npy" in bad.output and "Traceback" not in bad.output
