@@ -102,6 +102,11 @@ _MILITARIES: tuple[tuple[str, str], ...] = (
                                                                            "China"),
     (r"TNI", "Indonesia"), (r"Armed\s+Forces", ""), (r"Defen[cs]e\s+Forces?", ""),
 )
+#: Navies by their own names.
+_NAVIES: tuple[tuple[str, str], ...] = (
+    (r"Maritime\s+Self-Defen[cs]e\s+Force|JMSDF", "Japan"), (r"Royal\s+(?:Australian\s+|Canadian\s+)?Navy", ""),
+    (r"People[’']s\s+Liberation\s+Army\s+Navy|PLAN", "China"), (r"(?:[A-Z]\w+\s+)?Fleet", ""),
+)
 #: Foreign and defence ministries by their own names.
 _FOREIGN_MINISTRIES: tuple[tuple[str, str], ...] = (
     (r"State\s+Department|Department\s+of\s+State", "United States"), (r"Foreign\s+Office", "United Kingdom"),
@@ -118,7 +123,8 @@ _DEFENCE_MINISTRIES: tuple[tuple[str, str], ...] = (
 INSTANCES: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
     ("", "parliament"): _LEGISLATURES, ("", "legislature"): _LEGISLATURES, ("national", "legislature"): _LEGISLATURES,
     ("", "congress"): _LEGISLATURES, ("central", "bank"): _CENTRAL_BANKS, ("", "military"): _MILITARIES,
-    ("", "army"): _MILITARIES, ("armed", "forces"): _MILITARIES, ("foreign", "ministry"): _FOREIGN_MINISTRIES,
+    ("", "army"): _MILITARIES, ("armed", "forces"): _MILITARIES, ("", "navy"): _NAVIES,
+    ("foreign", "ministry"): _FOREIGN_MINISTRIES,
     ("defence", "ministry"): _DEFENCE_MINISTRIES, ("defence", "department"): _DEFENCE_MINISTRIES,
 }
 

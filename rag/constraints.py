@@ -208,10 +208,15 @@ def read(q: Question, aliases: Aliases, documents: Sequence[str] = (),
     # "the Californian delegation" where the briefing says "California": the adjective stands for its place
     # (rag/demonyms.py); an adjective of a place no one knows binds nothing by itself.
     placed: list[tuple[str, str]] = []
+    described: list[tuple[str, str]] = []  # "Which Bavarian city …": the place describes the answer
     unplaced: list[str] = []
     for name in list(found["other"]):
         place = place_of(name, lambda p: _in_briefing(aliases, p), lambda p: _in_gazetteer(aliases, p))
-        if place is not None:
+        if place is not None and q.wh in ("which", "what") and _in_briefing(aliases, place) and re.search(
+                rf"(?<!\w){re.escape(name)}(?!\w)", q.focus):
+            found["other"].remove(name)  # the answer lies in Bavaria; its sentence need not say so
+            described.append((name, place))
+        elif place is not None:
             found["other"].remove(name)
             found["place"].append(place)
             placed.append((name, place))
@@ -233,7 +238,7 @@ def read(q: Question, aliases: Aliases, documents: Sequence[str] = (),
         exclusions=exclusions,
         grain=_grain(q), title=asked_office["office"].lower().split()[-1] if asked_office else "",
     )
-    q = _as_bodies(_as_places(_as_countries(q, actors), placed, unplaced), bodies, aliases)
+    q = _as_bodies(_as_places(_as_countries(q, actors), placed, unplaced, described), bodies, aliases)
     if not exclusions:
         return replace(q, limits=limits)
     return replace(q, limits=limits, subject=subject,
@@ -272,15 +277,17 @@ def _attributive(text: str, word: str) -> bool:
     return word.endswith("s") or re.search(rf"(?<!\w){re.escape(word)}\s+[a-z]", text) is not None
 
 
-def _as_places(q: Question, placed: list[tuple[str, str]], unplaced: list[str]) -> Question:
+def _as_places(q: Question, placed: list[tuple[str, str]], unplaced: list[str],
+               described: Sequence[tuple[str, str]] = ()) -> Question:
     """`q` with each adjective of place read as its place ("Californian" as "California") where evidence is
-    scored, and adjectives of unknown places kept out of the names and words an answer must carry."""
-    if not placed and not unplaced:
+    scored, and adjectives of unknown places (or of the place that describes what is asked, "Which Bavarian
+    city") kept out of the names an answer must carry."""
+    if not placed and not unplaced and not described:
         return q
     swap = dict(placed)
-    dropped = set(unplaced)
-    adjective_terms = salient_terms(" ".join([a for a, _ in placed] + unplaced))
-    place_terms = salient_terms(" ".join(p for _, p in placed))
+    dropped = set(unplaced) | {a for a, _ in described}
+    adjective_terms = salient_terms(" ".join([a for a, _ in placed + list(described)] + unplaced))
+    place_terms = salient_terms(" ".join(p for _, p in placed + list(described)))
     must = (q.must - adjective_terms) | place_terms
     return replace(q, names=tuple(swap.get(n, n) for n in q.names if n not in dropped),
                    topic_names=tuple(swap.get(n, n) for n in q.topic_names if n not in dropped),
