@@ -102,6 +102,7 @@ class Assistant:
         self, question: str, k: int | None = None, filters: Filters | None = None, previous: str | None = None
     ) -> Answer:
         """Answer `question` from the index; `previous` is the last question, for follow-ups."""
+        self.index.check_integrity()  # the large files' sha256, checked while the index started (rag/integrity.py)
         return self._answer(question, k, filters, previous, hops=True)
 
     def _answer(self, question: str, k: int | None, filters: Filters | None, previous: str | None,

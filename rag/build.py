@@ -29,6 +29,7 @@ from rag.index import Index, load_index
 from rag.lexical import Bm25
 from rag.manifest import FORMAT_VERSION, OWN, Manifest, Segment, Source, sha256_file
 from rag.parse import Document, parse
+from rag.passage_table import PASSAGES_FILE, write_table
 from rag.publish import build_lock, clear_leftovers, new_build_name, publish, writing
 from rag.schema import Passage
 from rag.settings import Settings
@@ -146,9 +147,12 @@ def _write_build(
     """Every file of a build but the manifest, into the fresh folder `tmp`."""
     import faiss
 
-    with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
+    offsets = [0]
+    with (tmp / PASSAGES_FILE).open("wb") as fh:
         for p in contents.passages:
-            fh.write(json.dumps(p.to_record(), ensure_ascii=False) + "\n")
+            offsets.append(offsets[-1] + fh.write((json.dumps(p.to_record(), ensure_ascii=False) + "\n").encode()))
+    # Each line's offset and what whole-library computations read, so that loading decodes no passage.
+    write_table(tmp, contents.passages, offsets, contents.texts.__getitem__)
     (tmp / "sources").mkdir()
     for doc, text in contents.texts.items():
         write_copy(tmp, doc, text, contents.records.get(doc))

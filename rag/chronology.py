@@ -6,8 +6,9 @@ entries of a period or around it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import overload
 
 import numpy as np
 
@@ -20,6 +21,38 @@ from rag.schema import Passage
 Scope = Callable[[Passage], bool] | None
 
 __all__ = ["GROUPS", "Chronology", "Scope", "day"]
+
+class Entries(Sequence[Passage]):
+    """Some of an index's passages, by position, decoded when read; their texts are cut from the sources."""
+
+    def __init__(self, index: Index, positions: list[int]) -> None:
+        self.of = index
+        self.positions = positions
+        self._texts: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    @overload
+    def __getitem__(self, i: int) -> Passage: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Passage]: ...
+
+    def __getitem__(self, i: int | slice) -> Passage | list[Passage]:
+        if isinstance(i, slice):
+            return [self.of.passages[pos] for pos in self.positions[i]]
+        return self.of.passages[self.positions[i]]
+
+    def texts(self) -> list[str]:
+        """Each entry's text (`source[char_start:char_end]`, the passage's `text`), without decoding it."""
+        if self._texts is None:
+            c, source = self.of.columns, self.of.source
+            self._texts = [source(c.docs[d])[a:b] for d, a, b in zip(
+                c.doc[self.positions].tolist(), c.char_start[self.positions].tolist(),
+                c.char_end[self.positions].tolist(), strict=True)]
+        return self._texts
+
 
 def day(iso: str | None, default: str) -> date:
     return date.fromisoformat(iso or default)
@@ -35,12 +68,16 @@ class Chronology:
     """
 
     def __init__(self, index: Index) -> None:
-        self.entries = sorted((p for p in index.passages if p.kind == "chronology" and p.date_start),
-                              key=lambda p: (p.date_start or "", p.char_start))
+        c = index.columns  # read from the columns: no passage is decoded until an answer uses it
+        starts, ends = c.days()
+        dated = np.flatnonzero(c.chronology & (starts > 0))
+        dated = dated[np.lexsort((dated, c.char_start[dated], starts[dated]))]  # by day, then place in the briefing
+        #: The dated entries in date order (then by place in their briefing).
+        self.entries = Entries(index, dated.tolist())
         # Each entry's first and last day as date ordinals, so that a period's entries are found with numpy
         # rather than a loop over every entry of the library (~60k at 1,000 briefings).
-        self._starts = np.array([day(p.date_start, "").toordinal() for p in self.entries], dtype=np.int64)
-        self._ends = np.array([day(p.date_end or p.date_start, "").toordinal() for p in self.entries], dtype=np.int64)
+        self._starts = starts[dated]
+        self._ends = np.where(ends[dated] > 0, ends[dated], starts[dated])
         self.aliases = index.aliases
         #: One-word person names the briefing uses alone ("Park", "Brown").
         self.surnames = self.aliases.surnames
@@ -55,16 +92,19 @@ class Chronology:
         """A pattern that finds `name` under its variants (the index's alias table, rag/aliases.py)."""
         return self.aliases.pattern(name)
 
-    def naming(self, names: tuple[str, ...], entries: list[Passage] | None = None) -> list[Passage]:
+    def naming(self, names: tuple[str, ...], entries: Sequence[Passage] | None = None) -> list[Passage]:
         """The entries that name every one of `names`."""
         patterns = [self.pattern(n) for n in names]
-        return [p for p in (self.entries if entries is None else entries) if all(r.search(p.text) for r in patterns)]
+        pool = self.entries if entries is None else entries
+        if isinstance(pool, Entries):  # the texts are searched, only the entries found are decoded
+            return [pool[i] for i, text in enumerate(pool.texts()) if all(r.search(text) for r in patterns)]
+        return [p for p in pool if all(r.search(p.text) for r in patterns)]
 
-    def scoped(self, scope: Scope) -> list[Passage]:
+    def scoped(self, scope: Scope) -> Sequence[Passage]:
         """The entries a question may use: those of the chosen documents and dates (every one without a scope)."""
-        return list(self.entries) if scope is None else [p for p in self.entries if scope(p)]
+        return self.entries if scope is None else [p for p in self.entries if scope(p)]
 
-    def within(self, period: DateRange | None, scope: Scope = None) -> list[Passage]:
+    def within(self, period: DateRange | None, scope: Scope = None) -> Sequence[Passage]:
         """The entries of a period; "after X" leaves out entries begun before it, "before X" those still running."""
         if period is None:
             return self.scoped(scope)

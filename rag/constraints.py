@@ -403,9 +403,10 @@ def _context(index: Index, p: Passage) -> str:
     sections = _SECTIONS.get(index)
     if sections is None:  # every section's text, gathered in one pass over the index
         parts: dict[tuple[str, str], list[str]] = {}
-        for other in index.passages:
-            if other.kind == "article":
-                parts.setdefault((other.doc, other.section), [other.section]).append(other.text)
+        c = index.columns  # a passage's text is its source's span: no passage is decoded
+        for pos in (~c.chronology).nonzero()[0].tolist():
+            doc, section = c.doc_of(pos), c.section_of(pos)
+            parts.setdefault((doc, section), [section]).append(index.source(doc)[c.char_start[pos]:c.char_end[pos]])
         sections = _SECTIONS[index] = {key: "\n".join(texts) for key, texts in parts.items()}
     return sections.get((p.doc, p.section), p.text)
 

@@ -5,8 +5,8 @@ Building lives in `rag.build`, the atomic publish in `rag.publish`, the manifest
 
 from __future__ import annotations
 
-import json
-from datetime import date
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,8 @@ import numpy as np
 from rag.aliases import Aliases, build_aliases
 from rag.lexical import Bm25
 from rag.manifest import Manifest, check_manifest, check_model, read_manifest
+from rag.passage_table import Chained, Columns, PassageTable, lemma_pairs
+from rag.passage_table import read_passages as read_passages
 from rag.periods import DateInterpreter
 from rag.schema import Passage
 from rag.settings import Settings
@@ -27,7 +29,7 @@ class Index:
         self,
         path: Path,
         manifest: Manifest,
-        passages: list[Passage],
+        passages: Sequence[Passage],
         sources: dict[str, str],
         passage_vectors: np.ndarray,
         sentence_vectors: np.ndarray,
@@ -40,22 +42,41 @@ class Index:
         self.path = path
         self.index_dir = index_dir or path
         self.manifest = manifest
+        #: The passages in index order; a `PassageTable` decodes each when it is read (rag/passage_table.py).
         self.passages = passages
+        #: What whole-library computations read of every passage (ids, documents, sections, kinds, dates, spans),
+        #: without decoding one: stored with a build's passages, else gathered from them.
+        self.columns = passages.columns if isinstance(passages, PassageTable | Chained) else Columns.of(passages)
         self.sources = sources
         self.passage_vectors = passage_vectors
         self.sentence_vectors = sentence_vectors
         self.dense = dense
         self.bm25 = bm25
-        self.by_id = {p.id: i for i, p in enumerate(passages)}
+        self.by_id = {pid: i for i, pid in enumerate(self.columns.ids)}
         #: passage position → first row of its sentences in `sentence_vectors`.
-        self.sentence_offsets = np.cumsum([0] + [len(p.sentences) for p in passages])
-        dates = [date.fromisoformat(d) for p in passages for d in (p.date_start, p.date_end) if d]
-        self.dates = DateInterpreter.for_dates(dates)
+        self.sentence_offsets = np.concatenate([[0], np.cumsum(self.columns.n_sentences)]).astype(np.int64)
+        self.dates = DateInterpreter.for_dates(self.columns.dates())
         #: The alias table built with the index (rag/aliases.py).
         self.aliases = aliases if aliases is not None else Aliases.from_dict(build_aliases(passages, sources))
         self._library: list[dict[str, Any]] | None = None
+        self._lemma_pairs: Counter[tuple[str, str]] | None = None
         #: The loaded segments the index is made of (`rag.segments.Part`), set by `load_index`.
         self.segments: tuple[Any, ...] = ()
+
+    def check_integrity(self) -> None:
+        """Wait for the background sha256 check of the segments' large files (`rag.integrity`); raise
+        `IndexCorruptError` naming the file if one is damaged."""
+        for part in self.segments:
+            if part.integrity is not None:
+                part.integrity.wait()
+
+    def lemma_pairs(self) -> Counter[tuple[str, str]]:
+        """How often each (lower-cased form, lemma) pair occurs in the stored parse, in first-seen order: stored
+        with a build's passages (`rag.passage_table`), else counted from them once."""
+        if self._lemma_pairs is None:
+            stored = self.passages.lemma_pairs() if isinstance(self.passages, PassageTable | Chained) else None
+            self._lemma_pairs = stored if stored is not None else lemma_pairs(self.passages, self.source)
+        return self._lemma_pairs
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -72,12 +93,14 @@ class Index:
 
     def library(self) -> list[dict[str, Any]]:
         """One row per document: id, title, period covered by its chronology, passages, when it was added."""
-        if self._library is None:  # one pass over the passages (an archive has ~100k), once per loaded index
+        if self._library is None:  # one pass over the columns (an archive has ~100k passages), once per index
+            c = self.columns
             spans: dict[str, tuple[str, str]] = {}
-            for p in self.passages:
-                if p.date_start:
-                    first, last = spans.get(p.doc, (p.date_start, p.date_end or p.date_start))
-                    spans[p.doc] = (min(first, p.date_start), max(last, p.date_end or p.date_start))
+            for code, start, end in zip(c.doc.tolist(), c.date_start, c.date_end, strict=True):
+                if start:
+                    doc = c.docs[code]
+                    first, last = spans.get(doc, (start, end or start))
+                    spans[doc] = (min(first, start), max(last, end or start))
             self._library = [
                 {"id": s.doc, "title": s.title, "start": spans[s.doc][0] if s.doc in spans else None,
                  "end": spans[s.doc][1] if s.doc in spans else None, "passages": s.passages,
@@ -94,8 +117,8 @@ class Index:
             "documents": [s.doc for s in m.sources],
             "library": self.library(),
             "passages": len(self.passages),
-            "article_passages": sum(p.kind == "article" for p in self.passages),
-            "chronology_passages": sum(p.kind == "chronology" for p in self.passages),
+            "article_passages": int((~self.columns.chronology).sum()),
+            "chronology_passages": int(self.columns.chronology.sum()),
             "sentences": int(self.sentence_vectors.shape[0]),
             "model": m.model,
             "dimension": m.dimension,
@@ -112,18 +135,15 @@ class Index:
 MMAP_VECTORS = True
 
 
-def read_passages(folder: Path) -> list[Passage]:
-    """A segment's passages, in position order (`passages.jsonl` of its build folder)."""
-    with (folder / "passages.jsonl").open(encoding="utf-8") as fh:
-        return [Passage.from_record(json.loads(line)) for line in fh]
-
-
 def load_index(
     index_dir: str | Path, settings: Settings | None = None, check_sources: bool = True, verify: bool = True,
     mmap: bool = MMAP_VECTORS,
 ) -> Index:
     """Load an index, checking its manifest against `settings` and (with `verify`) every file's sha256.
 
+    Files under `rag.integrity.DEFER_ABOVE` are hashed before this returns; larger ones (an archive's passages,
+    vectors and FAISS graph) have their size and shape checked here and their sha256 on a background thread,
+    which the first answer waits for (`Index.check_integrity`).
     With `mmap`, the passage and sentence vectors are memory-mapped read-only (`np.load(mmap_mode="r")`).
     An index in several segments (`rag.segments`) is composed from them; a segment already loaded in this
     process (by an index still in use) is not read again, nor verified again.

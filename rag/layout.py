@@ -24,10 +24,6 @@ from rag.index import Index
 __all__ = ["Layout", "layout"]
 
 
-def _ordinal(iso: str) -> int:
-    return date.fromisoformat(iso).toordinal()
-
-
 @dataclass(frozen=True)
 class Layout:
     #: Each document's passage positions, ascending.
@@ -51,16 +47,13 @@ class Layout:
 
 
 def _build(index: Index) -> Layout:
-    docs: dict[str, list[int]] = {}
-    dated, starts, ends = [], [], []
-    for pos, p in enumerate(index.passages):
-        docs.setdefault(p.doc, []).append(pos)
-        if p.kind == "chronology" and p.date_start and p.date_end:
-            dated.append(pos)
-            starts.append(_ordinal(p.date_start))
-            ends.append(_ordinal(p.date_end))
-    return Layout({d: np.asarray(v, dtype=np.int64) for d, v in docs.items()}, np.asarray(dated, dtype=np.int64),
-                  np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64))
+    c = index.columns  # no passage is decoded (rag/passage_table.py)
+    order = np.argsort(c.doc, kind="stable")
+    cuts = np.flatnonzero(np.diff(c.doc[order])) + 1
+    by_doc = {c.docs[int(c.doc[part[0]])]: part.astype(np.int64) for part in np.split(order, cuts) if len(part)}
+    starts, ends = c.days()
+    dated = np.flatnonzero(c.chronology & (starts > 0) & (ends > 0))
+    return Layout(by_doc, dated.astype(np.int64), starts[dated], ends[dated])
 
 
 _LAYOUTS: WeakKeyDictionary[Index, Layout] = WeakKeyDictionary()

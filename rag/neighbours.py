@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+import numpy as np
+
 from rag.index import Index
 from rag.schema import Passage
 
@@ -71,16 +73,20 @@ class Neighbours:
 
     def __init__(self, index: Index) -> None:
         self.index = index
-        order: dict[tuple[str, str], list[tuple[int, int]]] = {}
-        for pos, p in enumerate(index.passages):
-            if p.kind == "article" and p.sentences:
-                order.setdefault((p.doc, p.section), []).append((p.char_start, pos))
+        order: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        c = index.columns  # no passage is decoded (rag/passage_table.py)
+        keep = np.flatnonzero(~c.chronology & (c.n_sentences > 0)).tolist()
+        for pos, doc, section, start in zip(keep, c.doc[keep].tolist(), c.section[keep].tolist(),
+                                            c.char_start[keep].tolist(), strict=True):
+            order.setdefault((doc, section), []).append((start, pos))
+        self._docs = {d: i for i, d in enumerate(c.docs)}
+        self._sections = {s: i for i, s in enumerate(c.sections)}
         self._order = {key: sorted(v) for key, v in order.items()}
 
     def _step(self, p: Passage, by: int) -> Passage | None:
         if p.kind != "article":
             return None
-        run = self._order.get((p.doc, p.section))
+        run = self._order.get((self._docs.get(p.doc, -1), self._sections.get(p.section, -1)))
         if not run:
             return None
         i = bisect_left(run, (p.char_start, -1))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter
 
 from rag.index import Index
 from rag.question import Question, salient_terms, terms
@@ -83,13 +82,9 @@ class Reader:
     def __init__(self, index: Index) -> None:
         self.index = index
         self._starts: dict[str, list[int]] = {}  # filled per passage as answers read them
-        # One count per (form, lemma) pair in one pass (an archive holds millions of tokens); a form's lemma is
-        # its most frequent one, the first seen among equals (as `Counter.most_common` picks).
-        pairs: Counter[tuple[str, str]] = Counter()
-        source_of = index.source
-        for p in index.passages:
-            source = source_of(p.doc)
-            pairs.update([(source[t[0]:t[1]].lower(), t[2]) for t in p.tokens])
+        # One count per (form, lemma) pair, stored with the index (an archive holds millions of tokens); a
+        # form's lemma is its most frequent one, the first seen among equals (as `Counter.most_common` picks).
+        pairs = index.lemma_pairs()
         best: dict[str, tuple[int, str]] = {}
         for (form, lemma), n in pairs.items():
             if form not in best or n > best[form][0]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from rag.dates import ENTRY_DATE
 from rag.index import Index
+from rag.layout import layout
 
 #: Lines that start with a date (after list or table markup) this many times, with no entry read, are reported.
 DATED_LINES = 3
@@ -45,7 +46,7 @@ def report(index: Index, docs: set[str] | None = None) -> list[DocumentReport]:
     for source in index.manifest.sources:
         if docs is not None and source.doc not in docs:
             continue
-        passages = [p for p in index.passages if p.doc == source.doc]
+        passages = [index.passages[i] for i in layout(index).of_docs((source.doc,)).tolist()]
         entries = sum(p.kind == "chronology" for p in passages)
         warning = None
         if not entries:

@@ -33,8 +33,11 @@ import numpy as np
 from rag.aliases import ALIASES_FILE, Aliases, _key
 from rag.copies import read_text
 from rag.errors import IndexCorruptError
+from rag.integrity import DEFER_ABOVE, Verification
 from rag.lexical import Bm25, tokenize
 from rag.manifest import OWN, Manifest, Segment, rebuild_command, sha256_file
+from rag.passage_table import PASSAGES_FILE, PassageTable
+from rag.passage_table import chain as chain_tables
 from rag.schema import Passage
 
 __all__ = ["MAX_SEGMENTS", "Part", "SegmentedBm25", "SegmentedDense", "Stacked", "compose", "doc_folders",
@@ -281,6 +284,8 @@ class Part:
     dense: Any
     bm25: Bm25
     aliases: Aliases
+    #: The sha256 check of its large files, running on a thread after load (`rag.integrity`), or None.
+    integrity: Verification | None = None
 
 
 #: Segments loaded in this process, kept while an index uses them: a server that picks up an addition, or an
@@ -312,36 +317,74 @@ def _load_part(folder: Path, segment: Segment, files: dict[str, str], index_dir:
     with _LOCK:
         part = _LOADED.get(key)
         verified = key in _VERIFIED
-    if verify and not verified:
+    deferred: list[tuple[str, Path, str]] = []
+    checking = part is not None and part.integrity is not None and not part.integrity.failed
+    if verify and not verified and not checking:
+        # Small files are hashed now; the large ones (an archive's passages, vectors, FAISS graph) on a thread
+        # that answers wait for (`Index.check_integrity`), once their size and shape are checked below.
         for name, digest in files.items():
-            if sha256_file(folder / name) != digest:
+            path = folder / name
+            if path.stat().st_size >= DEFER_ABOVE:
+                deferred.append((name if segment.build == OWN else f"{segment.build}/{name}", path, digest))
+            elif sha256_file(path) != digest:
                 raise _corrupt(index_dir, manifest, f"{name} does not match its manifest (damaged?)")
-        with _LOCK:
-            _VERIFIED.add(key)
+        if not deferred:
+            with _LOCK:
+                _VERIFIED.add(key)
+    check = Verification(index_dir, deferred, rebuild_command(index_dir, manifest),
+                         on_ok=lambda: _verified(key)) if deferred else None
     if part is not None:
+        if check is not None:
+            part.integrity = check
         return part
     from rag.index import read_passages
 
+    reading = "sources"
     try:
-        passages = read_passages(folder)
         sources = {doc: read_text(folder, doc) for doc in segment.docs}
+        reading = PASSAGES_FILE
+        passages = read_passages(folder, files.get(PASSAGES_FILE, ""), sources.__getitem__)
         mode: Literal["r"] | None = "r" if mmap else None
-        passage_vectors = np.load(folder / "passage_vectors.npy", allow_pickle=False, mmap_mode=mode)
-        sentence_vectors = np.load(folder / "sentence_vectors.npy", allow_pickle=False, mmap_mode=mode)
+        reading = "passage_vectors.npy"
+        passage_vectors = _load_array(folder / reading, mode)
+        reading = "sentence_vectors.npy"
+        sentence_vectors = _load_array(folder / reading, mode)
         import faiss
 
-        dense = faiss.read_index(str(folder / "dense.faiss"))
-        bm25 = Bm25.load(folder / "bm25")
+        reading = "dense.faiss"
+        dense = faiss.read_index(str(folder / reading))
+        reading = "bm25"
+        bm25 = Bm25.load(folder / reading)
+        reading = ALIASES_FILE
         aliases = Aliases.load(folder / ALIASES_FILE)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise _corrupt(index_dir, manifest, f"cannot be read ({exc})") from None
+        raise _corrupt(index_dir, manifest, f"{reading} cannot be read ({exc})") from None
     if len(passages) != len(passage_vectors) or dense.ntotal != len(passages):
         raise IndexCorruptError(f"{index_dir}: passages and vectors disagree in number; rebuild the index.")
-    part = Part(folder, passages, sources, passage_vectors, sentence_vectors, dense, bm25, aliases)
+    if int(passages.columns.n_sentences.sum()) != len(sentence_vectors):
+        raise IndexCorruptError(f"{index_dir}: passages and sentence vectors disagree in number; rebuild the index.")
+    part = Part(folder, passages, sources, passage_vectors, sentence_vectors, dense, bm25, aliases, check)
     with _LOCK:
         reads += 1
         _LOADED[key] = part
     return part
+
+
+def _verified(key: tuple[str, bool, str]) -> None:
+    with _LOCK:
+        _VERIFIED.add(key)
+
+
+def _load_array(path: Path, mode: Literal["r"] | None) -> np.ndarray:
+    """A stored array, checked to fill its file exactly (a truncated or padded file is damaged)."""
+    with path.open("rb") as fh:
+        version = np.lib.format.read_magic(fh)
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read(fh)
+        expected = fh.tell() + int(np.prod(shape)) * dtype.itemsize
+    if expected != path.stat().st_size:
+        raise ValueError(f"{path.stat().st_size} bytes where its header says {expected}")
+    return np.load(path, allow_pickle=False, mmap_mode=mode)
 
 
 def load_parts(build: Path, manifest: Manifest, index_dir: Path, verify: bool, mmap: bool) -> list[Part]:
@@ -376,7 +419,10 @@ class _Chain(Sequence[Passage]):
 
 
 def chain(parts: Sequence[Sequence[Passage]]) -> Sequence[Passage]:
-    """The passages of the segments in order: one list when they are lists (as `rag.index` reads them)."""
+    """The passages of the segments in order: the tables chained (`rag.passage_table.chain`: one sequence with
+    their columns), or one list when they are lists."""
+    if all(isinstance(p, PassageTable) for p in parts):
+        return chain_tables(cast(Sequence[PassageTable], parts))
     if all(isinstance(p, list) for p in parts):
         return [p for part in parts for p in part]
     return _Chain(parts)

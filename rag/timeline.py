@@ -7,7 +7,7 @@ Every entry is cited whole (`Citation` spans the entry), so highlights always li
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -118,7 +118,7 @@ class Timelines:
         office = self.chronology.office_in(q.subject or q.text)
         return q.topic_names + ((office,) if office else ())
 
-    def _about(self, q: Question, entries: list[Passage], words_too: bool = True) -> list[Passage]:
+    def _about(self, q: Question, entries: Sequence[Passage], words_too: bool = True) -> list[Passage]:
         """The entries that carry the question's names and (with `words_too`) its other topic words."""
         entries = self.chronology.naming(self._names(q), entries)
         excluded = [self.chronology.pattern(x) for x in (q.limits.exclusions if q.limits else ())]

@@ -256,7 +256,7 @@ def test_segments_are_loaded_once_per_process(tmp_path: Path, settings: Settings
     import rag.index
 
     real = rag.index.read_passages
-    monkeypatch.setattr(rag.index, "read_passages", lambda folder: read.append(folder) or real(folder))
+    monkeypatch.setattr(rag.index, "read_passages", lambda folder, *a: read.append(folder) or real(folder, *a))
     added = add_documents(index_dir, [files["rivers"]], settings=settings, embedder=embedder, progress=False)
     assert read == [added.path]  # only the new segment's passages were read
     assert added.segments[0] is first.segments[0]

@@ -23,6 +23,7 @@ import gradio as gr
 
 from rag import Answer, Assistant, Filters, Index, RagError, Settings, Writer, carried_question, open_index
 from rag.index import load_index
+from rag.layout import layout
 from rag.library import doc_id_for
 from rag.settings import DEFAULT_CORPUS
 from ui import library_view, render, upload
@@ -253,7 +254,9 @@ class ChatService:
             start, end, hs, he = (int(n) for n in numbers)
         except ValueError:
             return render.render_error("That source link is damaged; ask the question again.")
-        passage = next((p for p in index.passages if p.doc == doc and p.char_start == start), None)
+        mine = layout(index).of_docs((doc,))  # the document's passages, found without decoding the others
+        hit = mine[index.columns.char_start[mine] == start]
+        passage = index.passages[int(hit[0])] if len(hit) else None
         where = render.where_in_source(passage) if passage is not None else ""
         title = passage.title if passage is not None else doc
         return render.render_reader(title, where, index.source(doc), start, end, hs, he)
