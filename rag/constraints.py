@@ -70,7 +70,7 @@ _TITLES = frozenset(re.findall(r"\w+", (
     "gen general adm admiral president vice prime minister secretary ambassador governor gov mayor senator sen "
     "rep representative speaker premier chancellor commander chief director chairman chair mr ms mrs dr prof "
     "professor king queen emperor prince princess lt col envoy adviser advisor special deputy under "
-    "undersecretary foreign defense defence trade commerce state")))
+    "undersecretary foreign defense defence trade commerce state ceo cfo coo mp mep pm fm")))
 
 
 @dataclass(frozen=True)

@@ -366,3 +366,19 @@ def test_every_refusal_of_a_head_in_any_wording_is_grammatical(fjell: Assistant,
 def test_a_body_of_another_country_is_refused_naming_it(fjell: Assistant) -> None:
     answer = fjell.answer("What did the Swedish parliament approve?")
     assert answer.abstained and "never mentions the Swedish parliament." in answer.text
+
+
+@pytest.mark.parametrize(("question", "read"), [
+    ("Which US military commanders did the PM meet in Oslo?", "did the prime minister meet"),
+    ("Whom did Norway's FM call?", "Norway's foreign minister call"),
+    ("What happened at 3 PM on March 5?", "at 3 PM on"),  # a time, not an office
+])
+def test_an_office_abbreviated_is_read_in_words(question: str, read: str) -> None:
+    assert read in analyze(question).text
+
+
+def test_a_list_asked_of_an_office_by_its_abbreviation_is_answered(fjell: Assistant) -> None:
+    answer = fjell.answer("Which US military commanders did the PM meet in Oslo?")
+    assert "never mentions PM" not in answer.text
+    assert not answer.abstained and "Thomas Reed" in answer.text and "Mark Keller" in answer.text, answer.text
+    assert "Kari Dahl" not in answer.text and "Ola Strand" not in answer.text
