@@ -211,8 +211,9 @@ def read(q: Question, aliases: Aliases, documents: Sequence[str] = (),
     described: list[tuple[str, str]] = []  # "Which Bavarian city …": the place describes the answer
     unplaced: list[str] = []
     for name in list(found["other"]):
-        place = place_of(name, lambda p: _in_briefing(aliases, p), lambda p: _in_gazetteer(aliases, p))
-        if place is not None and q.wh in ("which", "what") and _in_briefing(aliases, place) and re.search(
+        place = place_of(name, lambda p: _in_briefing(aliases, p), lambda p: _named(aliases, p),
+                         lambda p: _in_gazetteer(aliases, p))
+        if place is not None and q.wh in ("which", "what") and _named(aliases, place) and re.search(
                 rf"(?<!\w){re.escape(name)}(?!\w)", q.focus):
             found["other"].remove(name)  # the answer lies in Bavaria; its sentence need not say so
             described.append((name, place))
@@ -220,7 +221,8 @@ def read(q: Question, aliases: Aliases, documents: Sequence[str] = (),
             found["other"].remove(name)
             found["place"].append(place)
             placed.append((name, place))
-        elif adjectival(name) and _attributive(cut, name):
+        elif (adjectival(name) and _attributive(cut, name)) or (adjectival(name, loose=True) and _attributive(
+                cut, name, determined=True)):
             found["other"].remove(name)
             unplaced.append(name)
     actors = tuple((n, c) for n in found["place"] + found["other"] if (c := aliases.country_meant(cut, n)) is not None)
@@ -265,16 +267,24 @@ def _in_briefing(aliases: Aliases, name: str) -> bool:
     return aliases.type_of(name) in ("place", "group") or name in aliases.grains
 
 
+def _named(aliases: Aliases, name: str) -> bool:
+    """The briefing uses `name` as a name of any kind (the tagger may call a place a person: "Okinawa")."""
+    return aliases.type_of(name) is not None
+
+
 def _in_gazetteer(aliases: Aliases, name: str) -> bool:
     """pycountry knows `name` as a country. (A state or region the briefing never names binds nothing: a
     briefing may name "Honolulu" and never "Hawaii", so "the Hawaiian city" is no reason to refuse.)"""
     return aliases.grain_of(name) == "country"
 
 
-def _attributive(text: str, word: str) -> bool:
+def _attributive(text: str, word: str, determined: bool = False) -> bool:
     """`word` is used as an adjective or a demonym: before a lower-case word ("the Iberian ports") or in the
-    plural ("the Scandinavians")."""
-    return word.endswith("s") or re.search(rf"(?<!\w){re.escape(word)}\s+[a-z]", text) is not None
+    plural ("the Scandinavians"); `determined`: after an article too ("the Okinawan governor", not "Morgan said")."""
+    article = r"\b(?i:the|a|an)\s+" if determined else ""
+    if word.endswith("s") and not determined:
+        return True
+    return re.search(rf"{article}(?<!\w){re.escape(word)}\s+[a-z]", text) is not None
 
 
 def _as_places(q: Question, placed: list[tuple[str, str]], unplaced: list[str],

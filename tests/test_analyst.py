@@ -155,6 +155,21 @@ def test_an_adjective_of_place_is_matched_to_its_place_only_when_someone_knows_i
     assert place_of(word, known.__contains__) == place
 
 
+@pytest.mark.parametrize(("types", "place"), [
+    ({"okinawa": "place"}, "Okinawa"),
+    ({"okinawa": "person"}, "Okinawa"),  # the tagger's vote may file a place as a person: still the place
+    ({"okinawa prefecture": "place", "naha": "place"}, None),  # not named so: no place (and no refusal)
+])
+def test_an_adjective_is_read_as_the_place_the_alias_table_knows(types: dict[str, str], place: str | None) -> None:
+    from rag.aliases import Aliases
+    from rag.constraints import read
+
+    limits = read(analyze("What did the Okinawan governor oppose?"), Aliases(types=types)).limits
+    assert limits is not None
+    assert limits.places == ((place,) if place else ())
+    assert "Okinawan" not in limits.others
+
+
 def test_the_words_of_adjectives_and_of_names_are_told_apart() -> None:
     from rag.demonyms import adjectival
 
