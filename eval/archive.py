@@ -299,12 +299,14 @@ def build_archive(docs: int, folder: Path | None = None, seed: int = DEFAULT_SEE
     started = time.perf_counter()
     for n in range(0, len(todo), batch):
         chunk = todo[n:n + batch]
-        t = time.perf_counter()
+        t, reused = time.perf_counter(), getattr(embedder, "reused", 0)
         index = add_documents(index_dir, chunk, settings=settings, embedder=embedder, progress=False)
-        record = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "added": len(chunk),
+        record: dict[str, Any] = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "added": len(chunk),
                   "documents": len(index.manifest.sources), "passages": len(index),
                   "sentences": int(index.sentence_vectors.shape[0]), "seconds": round(time.perf_counter() - t, 2),
                   "load": round(os.getloadavg()[0], 1)}
+        if getattr(embedder, "reused", 0) > reused:  # vectors of an earlier build: not an embedding time
+            record["reused_vectors"] = embedder.reused - reused  # type: ignore[attr-defined]
         with (folder / BUILD_LOG).open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(record) + "\n")
         if progress:

@@ -231,6 +231,7 @@ def size_figures(docs: int, folder: Path, embedder: Embedder, settings: Settings
     log = build_log(folder)
     out["build_logged_s"] = round(sum(r["seconds"] for r in log), 1)
     out["build_logged_documents"] = sum(r["added"] for r in log)
+    out["build_reused_vectors"] = sum(r.get("reused_vectors", 0) for r in log)
     if log:
         out["build_first_batch_at"], out["build_last_batch_at"] = log[0]["at"], log[-1]["at"]
         loads = [r["load"] for r in log if "load" in r]
@@ -312,6 +313,10 @@ def write_markdown(result: dict[str, Any], path: Path) -> None:
              "recorded in the archive's build-log.jsonl"
              + (f", load average p50 {big['build_load_average_p50']}" if "build_load_average_p50" in big else "")
              + ").")
+    if big.get("build_reused_vectors"):
+        built += (f" Those batches reused {big['build_reused_vectors']:,} vectors of an earlier build of the same "
+                  "briefings (another index format, eval/archive_seed.py): the time is annotating and writing, not "
+                  "embedding; the embedding rate above is measured afresh.")
     text = f"""# The archive at {sizes[-1]} briefings ({size}), beside {sizes[0]}
 
 Measured on {result.get('when', '?')} ({result.get('machine', '')}; load average {result.get('load', '?')}),
