@@ -328,6 +328,8 @@ def test_whom_someone_met_still_lists_everyone(fjell: Assistant) -> None:
     ("What did the defence ministry say?", ["The Pentagon said no."], True),  # either spelling
     ("What did Japan's foreign ministry say?", ["The State Department said no."], False),
     ("What did the Japanese navy do?", ["The Maritime Self-Defense Force sailed."], True),
+    ("What did the Peruvian parliament vote?", ["Peru's Congress voted to extend the royalty."], True),
+    ("What did the Peruvian parliament vote?", ["Congress voted to extend the royalty."], False),  # whose?
 ])
 def test_a_generic_body_is_named_by_a_proper_name_of_its_kind(question: str, names: list[str], is_named: bool) -> None:
     from rag.bodies import bodies_in, named
