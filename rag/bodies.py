@@ -75,7 +75,8 @@ class Body:
 
 #: Legislatures by their own names, with the country of each that belongs to one (generic names: "").
 _LEGISLATURES: tuple[tuple[str, str], ...] = (
-    (r"(?:National\s+)?Diet", "Japan"), (r"Congress", "United States"), (r"Bundestag|Bundesrat", "Germany"),
+    (r"(?:National\s+)?Diet", "Japan"), (r"Congress", "United States"), (r"Congress", ""),  # Peru's, too
+    (r"Bundestag|Bundesrat", "Germany"),
     (r"Storting(?:et)?", "Norway"), (r"Riksdag(?:en)?", "Sweden"), (r"Folketing(?:et)?", "Denmark"),
     (r"Eduskunta", "Finland"), (r"Althing(?:i)?", "Iceland"), (r"Sejm", "Poland"), (r"Knesset", "Israel"),
     (r"(?:State\s+)?Duma", "Russia"), (r"Verkhovna\s+Rada", "Ukraine"), (r"Lok\s+Sabha|Rajya\s+Sabha", "India"),
@@ -102,6 +103,11 @@ _MILITARIES: tuple[tuple[str, str], ...] = (
                                                                            "China"),
     (r"TNI", "Indonesia"), (r"Armed\s+Forces", ""), (r"Defen[cs]e\s+Forces?", ""),
 )
+#: Navies by their own names.
+_NAVIES: tuple[tuple[str, str], ...] = (
+    (r"Maritime\s+Self-Defen[cs]e\s+Force|JMSDF", "Japan"), (r"Royal\s+(?:Australian\s+|Canadian\s+)?Navy", ""),
+    (r"People[’']s\s+Liberation\s+Army\s+Navy|PLAN", "China"), (r"(?:[A-Z]\w+\s+)?Fleet", ""),
+)
 #: Foreign and defence ministries by their own names.
 _FOREIGN_MINISTRIES: tuple[tuple[str, str], ...] = (
     (r"State\s+Department|Department\s+of\s+State", "United States"), (r"Foreign\s+Office", "United Kingdom"),
@@ -118,7 +124,8 @@ _DEFENCE_MINISTRIES: tuple[tuple[str, str], ...] = (
 INSTANCES: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
     ("", "parliament"): _LEGISLATURES, ("", "legislature"): _LEGISLATURES, ("national", "legislature"): _LEGISLATURES,
     ("", "congress"): _LEGISLATURES, ("central", "bank"): _CENTRAL_BANKS, ("", "military"): _MILITARIES,
-    ("", "army"): _MILITARIES, ("armed", "forces"): _MILITARIES, ("foreign", "ministry"): _FOREIGN_MINISTRIES,
+    ("", "army"): _MILITARIES, ("armed", "forces"): _MILITARIES, ("", "navy"): _NAVIES,
+    ("foreign", "ministry"): _FOREIGN_MINISTRIES,
     ("defence", "ministry"): _DEFENCE_MINISTRIES, ("defence", "department"): _DEFENCE_MINISTRIES,
 }
 
@@ -167,9 +174,10 @@ def _instance_named(body: Body, texts: list[str], owner_found: Callable[[str], b
     for name, country, at, text in found:
         if country and (country == owner_country or (owner_found is not None and owner_found(country))):
             return True  # "the Diet" for "Japan's parliament"
-        if not country and owner_found is not None and owner_found(text[max(0, at - 12 * WINDOW): at + len(name)
-                                                                         + 12 * WINDOW]):
-            return True  # "Indonesia's National Assembly"
+        near = text[max(0, at - 12 * WINDOW): at + len(name) + 12 * WINDOW]
+        if not country and ((owner_found is not None and owner_found(near)) or (
+                owner_country and re.search(rf"\b{re.escape(owner_country)}", near))):
+            return True  # "Indonesia's National Assembly", "Peru's Congress" for "the Peruvian parliament"
     return False
 
 

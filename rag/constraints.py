@@ -70,7 +70,7 @@ _TITLES = frozenset(re.findall(r"\w+", (
     "gen general adm admiral president vice prime minister secretary ambassador governor gov mayor senator sen "
     "rep representative speaker premier chancellor commander chief director chairman chair mr ms mrs dr prof "
     "professor king queen emperor prince princess lt col envoy adviser advisor special deputy under "
-    "undersecretary foreign defense defence trade commerce state")))
+    "undersecretary foreign defense defence trade commerce state ceo cfo coo mp mep pm fm")))
 
 
 @dataclass(frozen=True)
@@ -208,14 +208,21 @@ def read(q: Question, aliases: Aliases, documents: Sequence[str] = (),
     # "the Californian delegation" where the briefing says "California": the adjective stands for its place
     # (rag/demonyms.py); an adjective of a place no one knows binds nothing by itself.
     placed: list[tuple[str, str]] = []
+    described: list[tuple[str, str]] = []  # "Which Bavarian city …": the place describes the answer
     unplaced: list[str] = []
     for name in list(found["other"]):
-        place = place_of(name, lambda p: _in_briefing(aliases, p), lambda p: _in_gazetteer(aliases, p))
-        if place is not None:
+        place = place_of(name, lambda p: _in_briefing(aliases, p), lambda p: _named(aliases, p),
+                         lambda p: _in_gazetteer(aliases, p))
+        if place is not None and q.wh in ("which", "what") and _named(aliases, place) and re.search(
+                rf"(?<!\w){re.escape(name)}(?!\w)", q.focus):
+            found["other"].remove(name)  # the answer lies in Bavaria; its sentence need not say so
+            described.append((name, place))
+        elif place is not None:
             found["other"].remove(name)
             found["place"].append(place)
             placed.append((name, place))
-        elif adjectival(name) and _attributive(cut, name):
+        elif (adjectival(name) and _attributive(cut, name)) or (adjectival(name, loose=True) and _attributive(
+                cut, name, determined=True)):
             found["other"].remove(name)
             unplaced.append(name)
     actors = tuple((n, c) for n in found["place"] + found["other"] if (c := aliases.country_meant(cut, n)) is not None)
@@ -233,7 +240,7 @@ def read(q: Question, aliases: Aliases, documents: Sequence[str] = (),
         exclusions=exclusions,
         grain=_grain(q), title=asked_office["office"].lower().split()[-1] if asked_office else "",
     )
-    q = _as_bodies(_as_places(_as_countries(q, actors), placed, unplaced), bodies, aliases)
+    q = _as_bodies(_as_places(_as_countries(q, actors), placed, unplaced, described), bodies, aliases)
     if not exclusions:
         return replace(q, limits=limits)
     return replace(q, limits=limits, subject=subject,
@@ -260,27 +267,37 @@ def _in_briefing(aliases: Aliases, name: str) -> bool:
     return aliases.type_of(name) in ("place", "group") or name in aliases.grains
 
 
+def _named(aliases: Aliases, name: str) -> bool:
+    """The briefing uses `name` as a name of any kind (the tagger may call a place a person: "Okinawa")."""
+    return aliases.type_of(name) is not None
+
+
 def _in_gazetteer(aliases: Aliases, name: str) -> bool:
     """pycountry knows `name` as a country. (A state or region the briefing never names binds nothing: a
     briefing may name "Honolulu" and never "Hawaii", so "the Hawaiian city" is no reason to refuse.)"""
     return aliases.grain_of(name) == "country"
 
 
-def _attributive(text: str, word: str) -> bool:
+def _attributive(text: str, word: str, determined: bool = False) -> bool:
     """`word` is used as an adjective or a demonym: before a lower-case word ("the Iberian ports") or in the
-    plural ("the Scandinavians")."""
-    return word.endswith("s") or re.search(rf"(?<!\w){re.escape(word)}\s+[a-z]", text) is not None
+    plural ("the Scandinavians"); `determined`: after an article too ("the Okinawan governor", not "Morgan said")."""
+    article = r"\b(?i:the|a|an)\s+" if determined else ""
+    if word.endswith("s") and not determined:
+        return True
+    return re.search(rf"{article}(?<!\w){re.escape(word)}\s+[a-z]", text) is not None
 
 
-def _as_places(q: Question, placed: list[tuple[str, str]], unplaced: list[str]) -> Question:
+def _as_places(q: Question, placed: list[tuple[str, str]], unplaced: list[str],
+               described: Sequence[tuple[str, str]] = ()) -> Question:
     """`q` with each adjective of place read as its place ("Californian" as "California") where evidence is
-    scored, and adjectives of unknown places kept out of the names and words an answer must carry."""
-    if not placed and not unplaced:
+    scored, and adjectives of unknown places (or of the place that describes what is asked, "Which Bavarian
+    city") kept out of the names an answer must carry."""
+    if not placed and not unplaced and not described:
         return q
     swap = dict(placed)
-    dropped = set(unplaced)
-    adjective_terms = salient_terms(" ".join([a for a, _ in placed] + unplaced))
-    place_terms = salient_terms(" ".join(p for _, p in placed))
+    dropped = set(unplaced) | {a for a, _ in described}
+    adjective_terms = salient_terms(" ".join([a for a, _ in placed + list(described)] + unplaced))
+    place_terms = salient_terms(" ".join(p for _, p in placed + list(described)))
     must = (q.must - adjective_terms) | place_terms
     return replace(q, names=tuple(swap.get(n, n) for n in q.names if n not in dropped),
                    topic_names=tuple(swap.get(n, n) for n in q.topic_names if n not in dropped),

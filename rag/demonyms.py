@@ -84,8 +84,14 @@ def place_of(word: str, *known: Callable[[str], bool]) -> str | None:
     return None
 
 
-def adjectival(word: str) -> bool:
+#: All the suffixes of adjectives of place, names' endings too ("Okinawan", "Kenyan", "Pakistani"): read as an
+#: adjective only where the question uses the word as one ("the Okinawan governor").
+_LOOSE_ADJECTIVE = re.compile(r"^[A-Z][a-z]{2,}(?:ian|ean|an|ese|ish|i|ic)s?$")
+
+
+def adjectival(word: str, loose: bool = False) -> bool:
     """`word` has the form of an adjective or demonym of a place ("Californian", "Iberian", "Bavarians",
-    "Japanese", "Danish"), whether or not its place is known; names rarely do ("Hayashi", "Morgan" do not)."""
+    "Japanese", "Danish"), whether or not its place is known; names rarely do ("Hayashi", "Morgan" do not).
+    `loose`: any suffix of place ("Okinawan", "Pakistani"), which names share ("Morgan", "Hayashi")."""
     w = word.strip()
-    return bool(_ADJECTIVE.match(w)) or w.lower() in _IRREGULAR
+    return bool((_LOOSE_ADJECTIVE if loose else _ADJECTIVE).match(w)) or w.lower() in _IRREGULAR

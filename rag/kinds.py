@@ -58,7 +58,7 @@ _HEADS: dict[str, frozenset[str]] = {
 }
 #: A modifier that makes a generic noun a kind ("military leaders", "business leaders", "company heads").
 _MODIFIERS: dict[str, frozenset[str]] = {"military": _MILITARY, "army": _MILITARY, "naval": _MILITARY,
-                                          "navy": _MILITARY, "defense": _MILITARY, "business": _BUSINESS,
+                                          "navy": _MILITARY, "business": _BUSINESS,
                                           "company": _BUSINESS, "corporate": _BUSINESS, "industry": _BUSINESS}
 #: Generic nouns a modifier of `_MODIFIERS` makes a kind of.
 _GENERIC = _words("leader leaders official officials head heads figure figures chief chiefs people person "

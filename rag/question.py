@@ -44,6 +44,10 @@ _MONTH_WORDS = frozenset(
         ]
     )[0]
 )
+#: Offices written as abbreviations after "the" or a possessive ("the PM", "Japan's FM"): read in words, so the
+#: alias table finds who holds them ("PM" is no name, and pycountry's code for Saint Pierre and Miquelon).
+_OFFICE_ABBREVIATIONS = {"PM": "prime minister", "FM": "foreign minister", "DPM": "deputy prime minister"}
+_OFFICE_ABBREVIATION = re.compile(r"(?:(?<=\bthe )|(?<=[’']s ))(?:PM|FM|DPM)\b")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _UNITS = ("yen", "dollars", "euros", "won", "yuan", "percent", "kilometers", "kilometres", "miles", "tons", "tonnes")
 _UNIT = re.compile(rf"\bin\s+({'|'.join(_UNITS)})\b", re.IGNORECASE)
@@ -301,7 +305,7 @@ def analyze(
         resolved = resolve_follow_up(text, previous, dates, kind_of)
         if resolved != text:
             text, follows = resolved, previous
-    text = tidy(text)
+    text = _OFFICE_ABBREVIATION.sub(lambda m: _OFFICE_ABBREVIATIONS[m.group()], tidy(text))
     cleaned = text
     if fit is not None:
         text = fit(text)

@@ -41,7 +41,11 @@ _END = r"(?=\s+(?:at|in|on|during|when|while|before|after|since|until|now|today|
 #: "Who runs X", "Which admiral commands X" (not "Who met the official who heads X": a relative clause).
 _VERB_Q = re.compile(rf"^\s*(?:and\s+)?(?:(?:who|whom)(?:[’']s)?|(?:which|what)\s+[\w-]+(?:\s+[\w-]+)?)\s+"
                      rf"{_BE}(?:{_VERBS})\s+(?:up\s+)?(?P<obj>.+?){_END}", re.IGNORECASE)
-_PHRASE_Q = re.compile(rf"{_LEAD}{_BE}(?:{_PHRASES})\s+(?P<obj>.+?){_END}", re.IGNORECASE)
+_PHRASE_Q = re.compile(rf"{_LEAD}{_BE}(?:the\s+(?:person|official|one|man|woman|officer)\s+)?(?:{_PHRASES})\s+"
+                       rf"(?P<obj>.+?){_END}", re.IGNORECASE)
+#: "responsible for running X": the verb of heading before what is headed.
+_GERUND = re.compile(r"^(?:running|leading|managing|overseeing|heading|commanding|directing|chairing)\s+",
+                     re.IGNORECASE)
 _NOUN_Q = re.compile(rf"{_LEAD}{_BE}(?:the\s+)?(?:(?:current|new|acting|top|overall)\s+)?(?:{_HEADS})\s+(?:of|at)\s+"
                      rf"(?P<obj>.+?){_END}", re.IGNORECASE)
 _POSSESSIVE_Q = re.compile(rf"{_LEAD}{_BE}(?P<obj>(?:the\s+)?[\w.&’' -]+?)(?:[’']s|(?<=s)[’'])\s+"
@@ -63,7 +67,7 @@ def headed(question: str) -> str:
     for pattern in (_NOUN_Q, _PHRASE_Q, _POSSESSIVE_Q, _VERB_Q):
         m = pattern.search(question)
         if m:
-            obj = m["obj"].strip(" ,")
+            obj = _GERUND.sub("", m["obj"].strip(" ,"))
             # "Which delegation was led by Kishida?" is passive: nothing headed is named after the verb
             if obj and not _NOT_HEADED.match(obj) and not _NOT_AN_OBJECT.match(obj):
                 return obj

@@ -239,6 +239,8 @@ class Timelines:
         # So does a name inside the asked noun itself ("which US military commanders").
         names = tuple(n for n in limits.people + limits.places + limits.organizations + limits.others
                       if not (q.wh in ("which", "what") and re.search(rf"(?<!\w){re.escape(n)}(?!\w)", q.focus)))
+        office = self.chronology.office_in(q.text)  # "Whom did the prime minister meet …": its holders
+        names += (office,) if office and office not in names else ()
         if not names:
             return None
         entries = self._acting(q, self.chronology.naming(names, self.chronology.within(q.period, _scope(q))))

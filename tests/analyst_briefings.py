@@ -22,4 +22,5 @@ March 9, 2024: Chair of the Arctic Council Ambassador Hilde Moe opens a meeting 
 March 12, 2024: Berg meets with Swedish Foreign Minister Anna Lund in Stockholm.
 March 14, 2024: Labour criticises the coast guard budget as too small.
 March 15, 2024: Holm meets with General Erik Vang, commander of the Norwegian Army, in Bodø.
+March 16, 2024: Holm opens a ferry trade fair in Munich.
 """
