@@ -8,13 +8,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import overload
 
 import numpy as np
 
 from rag.aliases import GROUPS
 from rag.dates import DateRange
 from rag.index import Index
+from rag.passage_table import LazyPassages
 from rag.schema import Passage
 
 #: Which passages a question may use (the document and date filters): `Filters.admits`, or None for all.
@@ -22,7 +22,7 @@ Scope = Callable[[Passage], bool] | None
 
 __all__ = ["GROUPS", "Chronology", "Scope", "day"]
 
-class Entries(Sequence[Passage]):
+class Entries(LazyPassages):
     """Some of an index's passages, by position, decoded when read; their texts are cut from the sources."""
 
     def __init__(self, index: Index, positions: list[int]) -> None:
@@ -33,15 +33,7 @@ class Entries(Sequence[Passage]):
     def __len__(self) -> int:
         return len(self.positions)
 
-    @overload
-    def __getitem__(self, i: int) -> Passage: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[Passage]: ...
-
-    def __getitem__(self, i: int | slice) -> Passage | list[Passage]:
-        if isinstance(i, slice):
-            return [self.of.passages[pos] for pos in self.positions[i]]
+    def _get(self, i: int) -> Passage:
         return self.of.passages[self.positions[i]]
 
     def texts(self) -> list[str]:

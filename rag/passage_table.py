@@ -221,7 +221,30 @@ def _derive_table(data: mmap.mmap | bytes, sources: Callable[[str], str]) -> tup
     return np.asarray(offsets, dtype=np.int64), Columns.from_heads(heads), pairs
 
 
-class PassageTable(Sequence[Passage]):
+class LazyPassages(Sequence[Passage]):
+    """A sequence of passages read on access: a subclass gives `__len__` and `_get(i)` for 0 <= i < len;
+    negative indexes, slices and the bounds check are here."""
+
+    def _get(self, i: int) -> Passage:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, i: int) -> Passage: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Passage]: ...
+
+    def __getitem__(self, i: int | slice) -> Passage | list[Passage]:
+        if isinstance(i, slice):
+            return [self._get(j) for j in range(*i.indices(len(self)))]
+        n = len(self)
+        i = int(i) + (n if int(i) < 0 else 0)
+        if not 0 <= i < n:
+            raise IndexError(f"passage {i} of {n}")
+        return self._get(i)
+
+
+class PassageTable(LazyPassages):
     """The passages of one build folder: a sequence that decodes a passage from its line when it is read.
 
     Thread-safe: answers on parallel threads share one table; a passage read twice is the same object. A line that
@@ -250,21 +273,7 @@ class PassageTable(Sequence[Passage]):
     def __len__(self) -> int:
         return len(self.columns)
 
-    @overload
-    def __getitem__(self, i: int) -> Passage: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[Passage]: ...
-
-    def __getitem__(self, i: int | slice) -> Passage | list[Passage]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        n = len(self)
-        i = int(i)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError(f"passage {i} of {n}")
+    def _get(self, i: int) -> Passage:
         got = self._cache[i]
         if got is not None:
             return got
@@ -325,7 +334,7 @@ def read_passages(folder: Path, digest: str = "", sources: Callable[[str], str] 
     return PassageTable(folder, data, offsets, columns, pairs)
 
 
-class Chained(Sequence[Passage]):
+class Chained(LazyPassages):
     """Several tables' passages one after the other (an index's segments, oldest first)."""
 
     def __init__(self, tables: Sequence[PassageTable]) -> None:
@@ -342,19 +351,7 @@ class Chained(Sequence[Passage]):
     def __len__(self) -> int:
         return int(self._starts[-1])
 
-    @overload
-    def __getitem__(self, i: int) -> Passage: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[Passage]: ...
-
-    def __getitem__(self, i: int | slice) -> Passage | list[Passage]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        n = len(self)
-        i = int(i) + (n if int(i) < 0 else 0)
-        if not 0 <= i < n:
-            raise IndexError(f"passage {i} of {n}")
+    def _get(self, i: int) -> Passage:
         k = bisect_right(self._starts, i) - 1
         return self.tables[k][i - self._starts[k]]
 
