@@ -314,6 +314,15 @@ class Aliases:
             self._words.update((word, counts.most_common(1)[0][0]) for word, counts in votes.items())
         return self._words
 
+    def is_name(self, text: str) -> bool:
+        """Whether `text`, whole, is a name the table knows as a person, place, organization or group.
+
+        Example:
+            >>> Aliases(types={"okafor": "person"}).is_name("Okafor"), Aliases().is_name("the summit")
+            (True, False)
+        """
+        return self.types.get(_key(text)) in _NAME_TYPES
+
     def grain_of(self, name: str) -> str:
         """"country", "city" or "" for a place name: the gazetteers' word, stored at build time for the briefing's
         places; for another name, pycountry's alone (no city list is loaded while answering)."""

@@ -73,6 +73,8 @@ _BARE_MONTH = re.compile(
 # After "after"/"before", any month may follow, "May" included, and a year alone ("before 2024").
 _TARGET_MONTH = re.compile(rf"(?:the\s+month\s+of\s+)?{_month_re('m')}{_year_re('y')}{_NOT_A_DAY}", re.IGNORECASE)
 _TARGET_YEAR = re.compile(r"(?P<y>(?:19|20)\d\d)\b")
+#: A whole year as the period asked ("in 2013", "during 2019"), not a year inside a date or a span ("2013-14").
+_IN_YEAR = re.compile(r"\b(?:in|during|throughout)\s+(?:the\s+year\s+)?(?P<y>(?:19|20)\d\d)\b(?![-–/]\d)", re.I)
 
 _PARTS = {
     "early": (1, 10),
@@ -418,6 +420,10 @@ class DateInterpreter:
         # "may" is too often the verb; only "in May" or "May 2023" count.
         if m and not (m["m"].lower() == "may" and m.re is _BARE_MONTH):
             return _period(m, self._year)
+        m = _IN_YEAR.search(question)
+        if m:
+            y = int(m["y"])
+            return DateRange(date(y, 1, 1), date(y, 12, 31), m.group(0), "in")
         return None
 
 

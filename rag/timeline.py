@@ -335,8 +335,8 @@ class Timelines:
     def _between(self, q: Question, passages: list[Passage], notes: list[str]) -> Answer | None:
         """"Between <event or date> and <event or date>": the days strictly between the two, each end dated."""
         m = _BETWEEN_ENDS.search(q.text)
-        if m is None:
-            return None
+        if m is None or all(self._party(side, q) for side in (m["a"], m["b"])):
+            return None  # "between Japan and Korea (in 2013)": parties, not the ends of a period
         ends: list[tuple[date, date, Passage | None, str]] = []
         for side in (m["a"], m["b"]):
             dated = self.index.dates.interpret(f"on {side}")
@@ -371,6 +371,18 @@ class Timelines:
             return self._empty(q, passages, notes, period, lead=lead, matching=bool(inside))
         head = f"{_entries(len(entries))} in the chronology for {period.span()}"
         return self._list(q, entries, head, passages, notes, lead=lead)
+
+    def _party(self, side: str, q: Question) -> bool:
+        """Whether one side of "between … and …" is a party (a country, person, organization, group or place the
+        briefing or the gazetteer knows by that whole name), once the question's own period ("in 2013") is cut off,
+        rather than an event or a date."""
+        if q.period is not None and q.period.phrase:
+            side = side.replace(q.period.phrase, " ")
+        bare = re.sub(r"^(?:the\s+)", "", " ".join(side.split()).strip(" ?.,"), flags=re.I)
+        if not bare or self.index.dates.interpret(f"on {bare}") is not None:
+            return False
+        aliases = self.index.aliases
+        return aliases.is_name(bare) or aliases.grain_of(bare) == "country"
 
     def _anchored(self, q: Question, anchor: Anchor, passages: list[Passage], notes: list[str]) -> Answer | None:
         """Date the event by retrieval among the entries, then answer for the period measured from it."""
