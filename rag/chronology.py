@@ -6,8 +6,10 @@ entries of a period or around it.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -58,6 +60,17 @@ class Chronology:
         >>> len(chronology.naming(("Park Jin",)))  # doctest: +SKIP
         5
     """
+
+    @classmethod
+    def of(cls, index: Index) -> Chronology:
+        """The index's chronology, made once per loaded index (its entries' texts are cut once, not per question)."""
+        got = _CHRONOLOGIES.get(index)
+        if got is None:
+            with _LOCK:
+                got = _CHRONOLOGIES.get(index)
+                if got is None:
+                    got = _CHRONOLOGIES[index] = cls(index)
+        return got
 
     def __init__(self, index: Index) -> None:
         c = index.columns  # read from the columns: no passage is decoded until an answer uses it
@@ -135,3 +148,7 @@ class Chronology:
         first = after[0].date_start if after else None
         return ([p for p in before if (p.date_end or p.date_start) == last],
                 [p for p in after if p.date_start == first])
+
+
+_CHRONOLOGIES: WeakKeyDictionary[Index, Chronology] = WeakKeyDictionary()
+_LOCK = threading.Lock()

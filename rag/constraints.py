@@ -573,8 +573,10 @@ def _unmet_period(q: Question, index: Index) -> Unmet:
 
     assert q.period is not None
     limits = q.limits or Constraints()
-    chronology = Chronology(index)
-    about = chronology.naming(limits.names, chronology.scoped(limits.scope)) if limits.names else []
+    chronology = Chronology.of(index)
+    # named first, in the entries' texts (nothing decoded), then scoped: the few found, not the whole library
+    scope = limits.scope
+    about = [p for p in chronology.naming(limits.names) if scope is None or scope(p)] if limits.names else []
     before, after = chronology.nearest(q.period, among=about) if about else ([], [])
     what = f" about {_join(limits.names)}" if limits.names else ""
     message = f"The briefing doesn't say: it has nothing{what} for {q.period.label()}."

@@ -20,6 +20,22 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False, return_ids=False)
 
 
+def top_positive(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the `k` best positive scores, best first (ties in position order).
+
+    Only the positive scores are ranked: a query's BM25 scores are zero for most passages, and a partition of an
+    array of ties is slow (~14 ms at 100k passages against ~0.1 ms for its few hundred positive ones).
+
+    Example:
+        >>> top_positive(np.array([0.0, 2.0, 0.0, 3.0, 2.0], dtype=np.float32), 2).tolist()
+        [3, 1]
+    """
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) > k:
+        positive = positive[np.argpartition(-scores[positive], k - 1)[:k]]
+    return positive[np.lexsort((positive, -scores[positive]))]
+
+
 class Bm25:
     """A bm25s index whose `search` returns (positions, scores), best first, zero scores dropped."""
 
@@ -61,10 +77,10 @@ class Bm25:
         return {t: counts[i] for t, i in self.model.vocab_dict.items() if i < len(counts) and counts[i] > 0}
 
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        tokens = tokenize([query])
+        ids = [i for i in (self.model.vocab_dict.get(t) for t in tokenize([query])[0]) if i is not None]
         k = min(k, self.size)
-        if k < 1 or not tokens[0]:
+        if k < 1 or not ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        docs, scores = self.model.retrieve(tokens, k=k, show_progress=False, n_threads=1)
-        keep = scores[0] > 0
-        return docs[0][keep].astype(np.int64), scores[0][keep].astype(np.float32)
+        scores = np.asarray(self.model.get_scores_from_ids(ids), dtype=np.float32)
+        top = top_positive(scores, k)
+        return top.astype(np.int64), scores[top]

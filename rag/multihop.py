@@ -278,7 +278,7 @@ class Hops:
         if len(names) < MIN_SHARED:
             return None
         if self._chronology is None:
-            self._chronology = Chronology(self.index)
+            self._chronology = Chronology.of(self.index)
         scope = q.limits.scope if q.limits is not None else None
         said = frozenset().union(*(terms(self.index.source(c.passage.doc)[c.highlight_start:c.highlight_end])
                                    for c in answer.citations))

@@ -34,7 +34,7 @@ from rag.aliases import ALIASES_FILE, Aliases, _key
 from rag.copies import read_text
 from rag.errors import IndexCorruptError
 from rag.integrity import DEFER_ABOVE, Verification
-from rag.lexical import Bm25, tokenize
+from rag.lexical import Bm25, tokenize, top_positive
 from rag.manifest import OWN, Manifest, Segment, rebuild_command, sha256_file
 from rag.passage_table import PASSAGES_FILE, PassageTable
 from rag.passage_table import chain as chain_tables
@@ -207,10 +207,8 @@ class SegmentedBm25:
         if k < 1 or not tokens:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         scores = self._scores(tokens)
-        top = np.argpartition(-scores, k - 1)[:k] if k < self.size else np.arange(self.size)
-        order = top[np.argsort(-scores[top], kind="stable")]
-        keep = order[scores[order] > 0]
-        return keep.astype(np.int64), scores[keep].astype(np.float32)
+        top = top_positive(scores, k)
+        return top.astype(np.int64), scores[top].astype(np.float32)
 
     def search_among(self, query: str, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """`search` restricted to `positions` (every one of them ranked, zero scores dropped)."""

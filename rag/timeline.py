@@ -85,7 +85,7 @@ class Timelines:
     def __init__(self, index: Index, retriever: Retriever, abstain: Abstain) -> None:
         self.index = index
         self.retriever = retriever
-        self.chronology = Chronology(index)
+        self.chronology = Chronology.of(index)
         self.abstain = abstain
 
     def answer(self, q: Question, passages: list[Passage], notes: list[str]) -> Answer | None:

@@ -65,7 +65,7 @@ def examples_for(index: Index, assistant: Assistant, limit: int = 4) -> list[str
     """
     if [s.doc for s in index.manifest.sources] == [DEFAULT_CORPUS.stem]:
         return [e.question for e in SHIPPED]
-    chronology = Chronology(index)
+    chronology = Chronology.of(index)
     days = sorted({p.date_start for p in chronology.entries if p.date_start})
     picks = [days[i * len(days) // limit] for i in range(limit)] if len(days) > limit else days
     out = []
