@@ -31,6 +31,7 @@ import json
 import mmap
 import os
 import threading
+from abc import abstractmethod
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -225,8 +226,9 @@ class LazyPassages(Sequence[Passage]):
     """A sequence of passages read on access: a subclass gives `__len__` and `_get(i)` for 0 <= i < len;
     negative indexes, slices and the bounds check are here."""
 
+    @abstractmethod
     def _get(self, i: int) -> Passage:
-        raise NotImplementedError
+        """Passage `i`, for 0 <= i < len(self)."""
 
     @overload
     def __getitem__(self, i: int) -> Passage: ...
